@@ -55,6 +55,7 @@ public sealed partial class PhpFpmLogParser(BackendLogOptions? options = null, R
     internal static int Score(string text)
     {
         var m = Prefix().Match(text);
+        if (!m.Success) m = SyslogPrefix().Match(text);
         if (!m.Success) return 0;
         var msg = m.Groups["msg"].Value;
         return msg.StartsWith("[pool ", StringComparison.Ordinal) || msg.StartsWith("fpm is running", StringComparison.Ordinal) ? 3 : 1;
