@@ -93,7 +93,6 @@ public sealed partial class PhpFpmLogParser(BackendLogOptions? options = null, R
         {
             var d = New(BackendEventKind.WorkerExited, Int(x.Groups["pid"].ValueSpan));
             d.Linkable = true;
-            d.Notes.Add($"lived {x.Groups["secs"].Value} s");
             if (x.Groups["code"].Success)
             {
                 d.ExitCode = Int(x.Groups["code"].ValueSpan);
