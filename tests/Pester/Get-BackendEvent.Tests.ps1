@@ -128,7 +128,7 @@ Describe 'Get-BackendEvent' -Tag 'Get-BackendEvent' {
             $err.Count | Should -Be 1
             $err[0].FullyQualifiedErrorId | Should -Be 'BackendFormatNotDetected,NginxUpstream.Commands.GetBackendEventCommand'
             $err[0].CategoryInfo.Category | Should -Be 'InvalidData'
-            $err[0].TargetObject | Should -Be (Join-Path $Corpus 'README.md')
+            $err[0].TargetObject | Should -Be (Get-Item (Join-Path $Corpus 'README.md')).FullName
             { Get-BackendEvent -Path (Join-Path $Corpus 'README.md') -ErrorAction Stop } | Should -Throw -ErrorId 'BackendFormatNotDetected,NginxUpstream.Commands.GetBackendEventCommand'
         }
 
