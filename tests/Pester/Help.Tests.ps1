@@ -13,7 +13,7 @@ BeforeAll {
     $script:Common = [System.Management.Automation.PSCmdlet]::CommonParameters + [System.Management.Automation.PSCmdlet]::OptionalCommonParameters
 }
 
-Describe 'Help for <Name>' -ForEach $Commands {
+Describe 'Help for <Name>' -ForEach $Commands -AllowNullOrEmptyForEach {
     BeforeAll {
         $script:Help = Get-Help $Name -Full
         $script:Cmd = Get-Command $Name
