@@ -113,7 +113,8 @@ function Invoke-Build {
     # Format views: one file per record type under src/NginxUpstream/Formats, merged into one.
     $merged = [xml]'<?xml version="1.0" encoding="utf-8"?><Configuration><ViewDefinitions/></Configuration>'
     $defs = $merged.Configuration.SelectSingleNode('ViewDefinitions')
-    foreach ($file in Get-ChildItem (Join-Path $Root 'src/NginxUpstream/Formats') -Filter '*.Format.ps1xml' | Sort-Object Name) {
+    $formatDir = Join-Path $Root 'src/NginxUpstream/Formats'
+    foreach ($file in @(if (Test-Path $formatDir) { Get-ChildItem $formatDir -Filter '*.Format.ps1xml' | Sort-Object Name })) {
         [xml] $x = Get-Content -Raw $file.FullName
         foreach ($view in $x.SelectNodes('/Configuration/ViewDefinitions/View')) {
             [void] $defs.AppendChild($merged.ImportNode($view, $true))
