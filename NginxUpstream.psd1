@@ -12,6 +12,9 @@
     TypesToProcess       = @()
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
+        'Export-NginxFinding'
+        'Get-NginxUpstreamError'
+        'Import-NginxFinding'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
