@@ -14,6 +14,8 @@
     CmdletsToExport      = @(
         'Export-NginxFinding'
         'Get-NginxUpstreamError'
+        'Get-OomKill'
+        'Get-ProcessCrash'
         'Import-NginxFinding'
     )
     FunctionsToExport    = @()
