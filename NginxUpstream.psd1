@@ -13,6 +13,7 @@
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
         'Export-NginxFinding'
+        'Get-BackendEvent'
         'Get-NginxUpstreamError'
         'Get-OomKill'
         'Get-ProcessCrash'
