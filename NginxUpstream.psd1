@@ -12,12 +12,10 @@
     TypesToProcess       = @()
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
-        'Export-NginxFinding'
         'Get-BackendEvent'
         'Get-NginxUpstreamError'
         'Get-OomKill'
         'Get-ProcessCrash'
-        'Import-NginxFinding'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
