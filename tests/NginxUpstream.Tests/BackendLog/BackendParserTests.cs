@@ -69,7 +69,8 @@ public class BackendParserTests
         Assert.Equal(BackendEventKind.WorkerCrashed, e[0].Kind);
         Assert.Equal(11, e[0].SignalNumber);
         Assert.Equal(TimeSpan.FromHours(-5), e[0].Time!.Value.Offset);
-        Assert.Equal(BackendEventKind.WorkerKilled, e[1].Kind);
+        Assert.Equal(BackendEventKind.WorkerExited, e[1].Kind); // the master's graceful SIGTERM
+        Assert.Equal("SIGTERM", e[1].Signal);
         Assert.True(e[2].ZoneAssumed);
         Assert.Equal(new DateTimeOffset(2014, 6, 27, 15, 9, 33, TimeSpan.Zero), e[2].Time);
     }
