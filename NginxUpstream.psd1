@@ -13,7 +13,9 @@
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
         'Export-NginxFinding'
+        'Get-NginxConfig'
         'Import-NginxFinding'
+        'Test-NginxKeepaliveConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
