@@ -12,9 +12,11 @@
     TypesToProcess       = @()
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
-        'Export-NginxFinding'
+        'Get-BackendEvent'
         'Get-NginxConfig'
-        'Import-NginxFinding'
+        'Get-NginxUpstreamError'
+        'Get-OomKill'
+        'Get-ProcessCrash'
         'Test-NginxKeepaliveConfig'
     )
     FunctionsToExport    = @()
