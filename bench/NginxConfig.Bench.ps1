@@ -30,12 +30,18 @@ if (-not (Test-Path $main)) {
     }
 }
 $bytes = (Get-ChildItem $root -Recurse -File | Measure-Object Length -Sum).Sum
-# Warm-up (JIT), then measure.
-Get-NginxConfig -Path $main -AsConfig | Out-Null
-# CPU time too: on a shared, loaded machine wall time says more about the neighbours than about us.
-$cpu0 = [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime
-$parse = Measure-Command { $script:cfg = Get-NginxConfig -Path $main -AsConfig }
-$parseCpu = [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime - $cpu0
+# Warm-up (JIT, tiering), then the best of three runs.
+Get-NginxConfig -Path $main -AsConfig -NginxVersion 1.24.0 | Out-Null
+$best = $null; $bestCpu = $null
+for ($i = 0; $i -lt 3; $i++) {
+    # CPU time too: on a shared, loaded machine wall time says more about the neighbours than about us.
+    $cpu0 = [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime
+    $t = Measure-Command { $script:cfg = Get-NginxConfig -Path $main -AsConfig -NginxVersion 1.24.0 }
+    $c = [System.Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime - $cpu0
+    if ($null -eq $best -or $t -lt $best) { $best = $t }
+    if ($null -eq $bestCpu -or $c -lt $bestCpu) { $bestCpu = $c }
+}
+$parse = $best; $parseCpu = $bestCpu
 $load = (Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 1
 $lint = Measure-Command { $script:findings = $cfg | Test-NginxKeepaliveConfig -NginxVersion 1.24.0 -Backend gunicorn }
 [pscustomobject]@{
