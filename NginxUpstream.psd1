@@ -13,9 +13,11 @@
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
         'Get-BackendEvent'
+        'Get-NginxConfig'
         'Get-NginxUpstreamError'
         'Get-OomKill'
         'Get-ProcessCrash'
+        'Test-NginxKeepaliveConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
