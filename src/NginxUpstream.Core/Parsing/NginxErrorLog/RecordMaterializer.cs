@@ -20,6 +20,18 @@ internal sealed class RecordMaterializer
 
     public RecordMaterializer(TimeZoneInfo zone) => _zone = zone;
 
+    private long _lastKey = -1, _lastKeyTicks;
+
+    /// <summary><see cref="LocalTicks(in ParsedRecord)"/>, remembering the last stamp (most records share their second with the previous one).</summary>
+    public long LocalTicksCached(in ParsedRecord r)
+    {
+        long key = ((((((long)r.Year * 13 + r.Month) * 32 + r.Day) * 24 + r.Hour) * 60 + r.Minute) * 61) + r.Second;
+        if (key == _lastKey) return _lastKeyTicks;
+        _lastKeyTicks = LocalTicks(r);
+        _lastKey = key;
+        return _lastKeyTicks;
+    }
+
     /// <summary>Local wall-clock ticks of the record's stamp; -1 when the date is impossible.</summary>
     public static long LocalTicks(in ParsedRecord r)
     {

@@ -142,23 +142,36 @@ internal static class RecordParser
     private static int FindContext(ReadOnlySpan<byte> s, int from, Mode mode, ref ParsedRecord r)
     {
         int w = IndexFrom(s, from, " while "u8);
-        int c = IndexFrom(s, from, ", client: "u8);
-        int u = IndexFrom(s, from, ", udp client: "u8);
-        int v = IndexFrom(s, from, ", resolver: "u8);
+        int c = NextKeyAfterComma(s, from, ContextKeys);
         while (true)
         {
-            int m = int.MaxValue;
-            if (w >= 0) m = w;
-            if (c >= 0 && c < m) m = c;
-            if (u >= 0 && u < m) m = u;
-            if (v >= 0 && v < m) m = v;
-            if (m == int.MaxValue) return -1;
+            int m = w < 0 ? c : c < 0 ? w : Math.Min(w, c);
+            if (m < 0) return -1;
             if (TryTail(s, m, mode, ref r)) return m;
             ClearContext(ref r);
             if (w == m) w = IndexFrom(s, m + 1, " while "u8);
-            if (c == m) c = IndexFrom(s, m + 1, ", client: "u8);
-            if (u == m) u = IndexFrom(s, m + 1, ", udp client: "u8);
-            if (v == m) v = IndexFrom(s, m + 1, ", resolver: "u8);
+            if (c == m) c = NextKeyAfterComma(s, m + 1, ContextKeys);
+        }
+    }
+
+    private static readonly byte[][] ContextKeys = { "client: "u8.ToArray(), "udp client: "u8.ToArray(), "resolver: "u8.ToArray() };
+
+    private static readonly byte[][] ActionEndKeys =
+    {
+        "client: "u8.ToArray(), "udp client: "u8.ToArray(), "resolver: "u8.ToArray(), "server: "u8.ToArray(), "responder: "u8.ToArray(),
+    };
+
+    /// <summary>The next ", " at or after <paramref name="from"/> that is followed by one of <paramref name="keys"/>; -1 when none.</summary>
+    private static int NextKeyAfterComma(ReadOnlySpan<byte> s, int from, byte[][] keys)
+    {
+        while (true)
+        {
+            int x = IndexFrom(s, from, ", "u8);
+            if (x < 0) return -1;
+            var t = s[(x + 2)..];
+            foreach (var k in keys)
+                if (t.StartsWith(k)) return x;
+            from = x + 1;
         }
     }
 
@@ -176,13 +189,8 @@ internal static class RecordParser
                 r.Context = LogContextKind.Accept;
                 return mode == Mode.Lenient || s[(a + 28)..].IndexOf(", "u8) < 0;
             }
-            int e = end;
-            int x;
-            if ((x = IndexFrom(s, a, ", client: "u8)) >= 0 && x < e) e = x;
-            if ((x = IndexFrom(s, a, ", udp client: "u8)) >= 0 && x < e) e = x;
-            if ((x = IndexFrom(s, a, ", resolver: "u8)) >= 0 && x < e) e = x;
-            if ((x = IndexFrom(s, a, ", server: "u8)) >= 0 && x < e) e = x;
-            if ((x = IndexFrom(s, a, ", responder: "u8)) >= 0 && x < e) e = x;
+            int e = NextKeyAfterComma(s, a, ActionEndKeys);
+            if (e < 0) e = end;
             var action = s[a..e];
             if (Phases.TryGet(action, out var entry)) { r.Phase = entry.Phase; r.Facing = entry.Facing; }
             else if (mode == Mode.Strict || action.IndexOf((byte)'"') >= 0 || action.Length == 0) return false;
@@ -220,7 +228,8 @@ internal static class RecordParser
         int end = s.Length;
         r.Udp = udp;
         int ce = IndexFrom(s, c, ", "u8);
-        int st = IndexFrom(s, c, " using starttls"u8);
+        int st = (ce < 0 ? s[c..] : s[c..ce]).IndexOf(" using starttls"u8);
+        if (st >= 0) st += c;
         int q;
         if (st >= 0 && (ce < 0 || st < ce)) { r.Client = Seg.FromTo(c, st); r.StartTls = true; q = st + 15; }
         else if (ce < 0)
