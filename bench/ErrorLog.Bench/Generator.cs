@@ -42,28 +42,28 @@ internal static class Generator
             var method = rnd.Next(4) == 0 ? "POST" : "GET";
             var up = Upstreams[rnd.Next(Upstreams.Length)];
             var upUri = up.StartsWith("unix:") ? up + uri : up + uri;
-            var ctx = $", client: {client}, server: _, request: \"{method} {uri} HTTP/1.1\", upstream: \"http://{upUri}\", host: \"shop.example\"";
+            var ctx = $", client: {client}, server: _, request: \"{method} {uri} HTTP/1.1\", upstream: \"http://{upUri}\", host: \"shop\"";
             sb.Clear();
             sb.Append(ts);
             int k = rnd.Next(1000);
             int physical = 1;
-            if (k < 200) sb.Append($" [error] {pid}#{pid}: *{conn} recv() failed (104: Connection reset by peer) while reading response header from upstream{ctx}");
-            else if (k < 290) sb.Append($" [error] {pid}#{pid}: *{conn} upstream prematurely closed connection while reading response header from upstream{ctx}");
-            else if (k < 340) sb.Append($" [error] {pid}#{pid}: *{conn} connect() failed (111: Connection refused) while connecting to upstream{ctx}");
-            else if (k < 375) sb.Append($" [error] {pid}#{pid}: *{conn} upstream timed out (110: Connection timed out) while reading response header from upstream{ctx}");
-            else if (k < 385) sb.Append($" [error] {pid}#{pid}: *{conn} no live upstreams while connecting to upstream, client: {client}, server: _, request: \"{method} {uri} HTTP/1.1\", upstream: \"http://backend{uri}\", host: \"shop.example\"");
-            else if (k < 395) sb.Append($" [error] {pid}#{pid}: *{conn} writev() failed (32: Broken pipe) while sending request to upstream{ctx}");
-            else if (k < 410)
+            if (k < 170) sb.Append($" [error] {pid}#{pid}: *{conn} recv() failed (104: Connection reset by peer) while reading response header from upstream{ctx}");
+            else if (k < 245) sb.Append($" [error] {pid}#{pid}: *{conn} upstream prematurely closed connection while reading response header from upstream{ctx}");
+            else if (k < 290) sb.Append($" [error] {pid}#{pid}: *{conn} connect() failed (111: Connection refused) while connecting to upstream{ctx}");
+            else if (k < 320) sb.Append($" [error] {pid}#{pid}: *{conn} upstream timed out (110: Connection timed out) while reading response header from upstream{ctx}");
+            else if (k < 328) sb.Append($" [error] {pid}#{pid}: *{conn} no live upstreams while connecting to upstream, client: {client}, server: _, request: \"{method} {uri} HTTP/1.1\", upstream: \"http://backend{uri}\", host: \"shop\"");
+            else if (k < 336) sb.Append($" [error] {pid}#{pid}: *{conn} writev() failed (32: Broken pipe) while sending request to upstream{ctx}");
+            else if (k < 348)
             {
                 sb.Append($" [error] {pid}#{pid}: *{conn} FastCGI sent in stderr: \"PHP message: PHP Warning:  Undefined index: id in /var/www/html/index.php on line {rnd.Next(400)}");
                 if (rnd.Next(4) == 0) { sb.Append("\nStack trace:\n#0 {main}"); physical = 3; }
-                sb.Append($"\" while reading response header from upstream, client: {client}, server: _, request: \"{method} /index.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"shop.example\"");
+                sb.Append($"\" while reading response header from upstream, client: {client}, server: _, request: \"{method} /index.php HTTP/1.1\", upstream: \"fastcgi://unix:/run/php/php8.2-fpm.sock:\", host: \"shop\"");
             }
             else if (k < 800) sb.Append($" [info] {pid}#{pid}: *{conn} client {client} closed keepalive connection");
             else if (k < 880) sb.Append($" [info] {pid}#{pid}: *{conn} client closed connection while waiting for request, client: {client}, server: 0.0.0.0:443");
             else if (k < 920) sb.Append($" [info] {pid}#{pid}: *{conn} epoll_wait() reported that client prematurely closed connection, so upstream connection is closed too while reading upstream{ctx}");
-            else if (k < 960) sb.Append($" [warn] {pid}#{pid}: *{conn} an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/{rnd.Next(10)}/{rnd.Next(100):00}/00000{rnd.Next(100000):00000} while reading upstream{ctx}");
-            else if (k < 990) sb.Append($" [warn] {pid}#{pid}: *{conn} a client request body is buffered to a temporary file /var/cache/nginx/client_temp/00000{rnd.Next(100000):00000}, client: {client}, server: _, request: \"POST /upload HTTP/1.1\", host: \"shop.example\"");
+            else if (k < 950) sb.Append($" [warn] {pid}#{pid}: *{conn} an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/{rnd.Next(10)}/{rnd.Next(100):00}/00000{rnd.Next(100000):00000} while reading upstream{ctx}");
+            else if (k < 985) sb.Append($" [warn] {pid}#{pid}: *{conn} a client request body is buffered to a temporary file /var/cache/nginx/client_temp/00000{rnd.Next(100000):00000}, client: {client}, server: _, request: \"POST /upload HTTP/1.1\", host: \"shop\"");
             else if (k < 995) sb.Append($" [info] {pid}#{pid}: *{conn} SSL_do_handshake() failed (SSL: error:0A00006C:SSL routines::bad key share) while SSL handshaking, client: {client}, server: 0.0.0.0:443");
             else sb.Append($" [notice] 2816#2816: signal 1 (SIGHUP) received from {rnd.Next(2000, 60000)}, reconfiguring");
             sb.Append('\n');

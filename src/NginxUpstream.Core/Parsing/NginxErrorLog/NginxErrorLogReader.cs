@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using NginxUpstream.Model;
 using NginxUpstream.Sources;
@@ -355,6 +356,7 @@ public sealed class NginxErrorLogReader
             if (o.Until is { } u) _stopAfter = u + o.Disorder;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool Accept(ReadOnlySpan<byte> s, ref ParsedRecord r, ReadStats stats, out DateTimeOffset time, out bool stop)
         {
             stop = false;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NginxUpstream.Model;
 using NginxUpstream.Time;
 
@@ -23,6 +24,7 @@ internal sealed class RecordMaterializer
     private long _lastKey = -1, _lastKeyTicks;
 
     /// <summary><see cref="LocalTicks(in ParsedRecord)"/>, remembering the last stamp (most records share their second with the previous one).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public long LocalTicksCached(in ParsedRecord r)
     {
         long key = ((((((long)r.Year * 13 + r.Month) * 32 + r.Day) * 24 + r.Hour) * 60 + r.Minute) * 61) + r.Second;
@@ -70,6 +72,7 @@ internal sealed class RecordMaterializer
 
     private static string? D(ReadOnlySpan<byte> s, Seg g) => g.Present ? StringPool.Decode(g.Of(s)) : null;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public UpstreamError Build(ReadOnlySpan<byte> s, in ParsedRecord r, DateTimeOffset time, string source, long lineNumber, long offset)
     {
         Dictionary<string, string>? extra = null;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NginxUpstream.Model;
 
 namespace NginxUpstream.Parsing.NginxErrorLog;
@@ -21,6 +22,7 @@ internal static class RecordParser
     private static int D2(ReadOnlySpan<byte> s, int i) => (s[i] - '0') * 10 + (s[i + 1] - '0');
 
     /// <summary>Parses the header; false when <paramref name="s"/> does not start with one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseHeader(ReadOnlySpan<byte> s, ref ParsedRecord r, out int body)
     {
         body = 0;
@@ -89,6 +91,7 @@ internal static class RecordParser
         && IsDigit(s[0]) && IsDigit(s[3]) && IsDigit(s[18]);
 
     /// <summary>Parses message, errno and context after a successful <see cref="TryParseHeader"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ParseBody(ReadOnlySpan<byte> s, int body, ref ParsedRecord r)
     {
         // nginx cuts the line at 2047 bytes + LF (2046 + CRLF on Windows) without a marker.
@@ -139,6 +142,7 @@ internal static class RecordParser
     /// The start of the context: the leftmost candidate (" while ", ", client: ", ", udp client: ",
     /// ", resolver: ") after which the whole remainder parses. -1 when none does.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FindContext(ReadOnlySpan<byte> s, int from, Mode mode, ref ParsedRecord r)
     {
         int w = IndexFrom(s, from, " while "u8);
@@ -162,6 +166,7 @@ internal static class RecordParser
     };
 
     /// <summary>The next ", " at or after <paramref name="from"/> that is followed by one of <paramref name="keys"/>; -1 when none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int NextKeyAfterComma(ReadOnlySpan<byte> s, int from, byte[][] keys)
     {
         while (true)
@@ -175,6 +180,7 @@ internal static class RecordParser
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryTail(ReadOnlySpan<byte> s, int p, Mode mode, ref ParsedRecord r)
     {
         int end = s.Length;
@@ -223,6 +229,7 @@ internal static class RecordParser
         ", host: \""u8.ToArray(), ", referrer: \""u8.ToArray(),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryClient(ReadOnlySpan<byte> s, int c, bool udp, Mode mode, ref ParsedRecord r)
     {
         int end = s.Length;
@@ -285,6 +292,7 @@ internal static class RecordParser
         return TryHttp(s, se, mode, ref r);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryCounters(ReadOnlySpan<byte> s, int p, Mode mode, ref ParsedRecord r)
     {
         r.Context = LogContextKind.Stream;
@@ -328,6 +336,7 @@ internal static class RecordParser
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryHttp(ReadOnlySpan<byte> s, int q, Mode mode, ref ParsedRecord r)
     {
         int end = s.Length;
@@ -381,6 +390,7 @@ internal static class RecordParser
     }
 
     /// <summary>Splits a trailing " (N: text)" errno off the message; returns the message end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SplitErrno(ReadOnlySpan<byte> s, int start, int end, ref ParsedRecord r)
     {
         if (end - start < 6 || s[end - 1] != ')') return end;
@@ -400,6 +410,7 @@ internal static class RecordParser
     }
 
     /// <summary>The leading "name(" of the message: the failing call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Seg FindSyscall(ReadOnlySpan<byte> s, Seg message)
     {
         var m = message.Of(s);
@@ -411,6 +422,7 @@ internal static class RecordParser
     }
 
     /// <summary>Splits the request line into method, URI and protocol; leaves them absent when it does not split.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitRequest(ReadOnlySpan<byte> s, ref ParsedRecord r)
     {
         int a = r.Request.Start, b = r.Request.End, i = a;
