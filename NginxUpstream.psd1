@@ -12,9 +12,10 @@
     TypesToProcess       = @()
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
-        'Export-NginxFinding'
+        'Get-BackendEvent'
         'Get-NginxUpstreamError'
-        'Import-NginxFinding'
+        'Get-OomKill'
+        'Get-ProcessCrash'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
