@@ -168,7 +168,8 @@ Describe 'Get-NginxUpstreamError' {
             Set-Content -Path $f -Value (New-ErrorLine ([datetime]'2026-01-01') 1 '/old')
             $job = Start-ThreadJob -ScriptBlock {
                 Import-Module $using:ModulePath
-                Get-NginxUpstreamError -Path $using:f -Follow -TimeZone UTC
+                # -Since reads the history first, so the test does not race the job's start.
+                Get-NginxUpstreamError -Path $using:f -Follow -TimeZone UTC -Since ([DateTimeOffset]'2025-12-31T00:00:00Z')
             }
             try {
                 Start-Sleep -Milliseconds 1500
@@ -177,9 +178,9 @@ Describe 'Get-NginxUpstreamError' {
                 Move-Item $f "$f.1"
                 Set-Content -Path $f -Value (New-ErrorLine ([datetime]'2026-01-01').AddSeconds(2) 3 '/afterrotate')
                 $got = @()
-                $deadline = (Get-Date).AddSeconds(10)
-                while ($got.Count -lt 2 -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200; $got += @(Receive-Job $job) }
-                $got.Uri | Should -Be @('/new1', '/afterrotate')
+                $deadline = (Get-Date).AddSeconds(30)
+                while ($got.Count -lt 3 -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200; $got += @(Receive-Job $job) }
+                $got.Uri | Should -Be @('/old', '/new1', '/afterrotate')
             }
             finally { Stop-Job $job; Remove-Job $job -Force }
         }
