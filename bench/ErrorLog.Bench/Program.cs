@@ -40,16 +40,6 @@ internal static class Program
                               $"peak_rss_mb={F(PeakRssMb())}");
             return 0;
         }
-        if (args.Length >= 2 && args[0] == "profile")
-        {
-            for (int stage = 0; stage < 3; stage++)
-            {
-                NginxUpstream.Parsing.NginxErrorLog.NginxErrorLogProfile.Run(args[1], stage);
-                var n = Measure(() => NginxUpstream.Parsing.NginxErrorLog.NginxErrorLogProfile.Run(args[1], stage), out var w, out var c);
-                Console.WriteLine($"stage {stage}: n={n} wall={w:0.000} cpu={c:0.000}");
-            }
-            return 0;
-        }
         Console.Error.WriteLine("usage: ErrorLog.Bench generate PATH [LINES] | engine PATH");
         return 2;
     }

@@ -448,24 +448,3 @@ public sealed class NginxErrorLogReader
     }
 }
 
-/// <summary>Stage timings for the benchmark (scanner only, + header, + body).</summary>
-public static class NginxErrorLogProfile
-{
-    public static long Run(string path, int stage)
-    {
-        using var fs = NginxErrorLogReader.OpenShared(path);
-        var stats = new ReadStats();
-        var sc = new RecordScanner(fs, stats);
-        var r = new ParsedRecord();
-        long n = 0;
-        while (sc.MoveNext())
-        {
-            if (stage == 0) { n++; continue; }
-            r.Reset();
-            if (!RecordParser.TryParseHeader(sc.Record, ref r, out var body)) continue;
-            if (stage >= 2) RecordParser.ParseBody(sc.Record, body, ref r);
-            n++;
-        }
-        return n;
-    }
-}
