@@ -88,6 +88,19 @@ Describe 'Get-NginxUpstreamError' {
             $ev[0].CategoryInfo.Category | Should -Be 'InvalidData'
         }
 
+        It 'reads /var/log/nginx/error.log by default, or says where it looked' {
+            if (Test-Path '/var/log/nginx/error.log') {
+                $v = @(Get-NginxUpstreamError -All -Verbose -ErrorVariable ev -ErrorAction SilentlyContinue 4>&1)
+                ($v | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain "Reading '/var/log/nginx/error.log' ($((Get-Item /var/log/nginx/error.log).Length.ToString('N0')) bytes)."
+                $ev | Where-Object FullyQualifiedErrorId -Like 'FileNotFound*' | Should -BeNullOrEmpty
+                return
+            }
+            $r = @(Get-NginxUpstreamError -ErrorVariable ev -ErrorAction SilentlyContinue)
+            $r.Count | Should -Be 0
+            $ev[0].FullyQualifiedErrorId | Should -Be 'FileNotFound,NginxUpstream.Commands.GetNginxUpstreamErrorCommand'
+            $ev[0].ErrorDetails.RecommendedAction | Should -Match 'journalctl -u nginx'
+        }
+
         It 'counts garbage and overlong lines as skipped, never throws' {
             $f = Join-Path $Tmp 'garbage.log'
             # 3 MB of binary garbage without a newline: one line longer than the reader's buffer.
