@@ -22,8 +22,8 @@ namespace NginxUpstream.Parsing.NginxErrorLog;
 /// not grow with the log. The parser works on raw bytes (no regular expressions, no decoding
 /// until a record passes the filters), so unparseable lines and filtered records cost only a scan.
 /// Unparseable lines are counted in <see cref="ReadStats.Skipped"/> with a reason, never thrown.</para>
-/// <para>Errors: a missing/unreadable file throws the usual <see cref="IOException"/> /
-/// <see cref="UnauthorizedAccessException"/> when enumeration starts; a corrupt gzip throws
+/// <para>Errors: a missing/unreadable file makes <see cref="ReadFile"/> throw the usual
+/// <see cref="FileNotFoundException"/> / <see cref="UnauthorizedAccessException"/> when called; a corrupt gzip throws
 /// <see cref="LogReadException"/> (with the line where it broke) after every record read before
 /// the break was yielded. <see cref="ReadFiles"/> and <see cref="ReadRotatedSet"/> report per-file
 /// failures through their <c>onError</c> callback and go on with the next file.</para>
