@@ -254,3 +254,22 @@ public class KernelVariantTests
         finally { Directory.Delete(dir, true); }
     }
 }
+
+public class KmsgDeviceTests
+{
+    [Fact]
+    public void WithoutDmesgTheRingBufferDeviceIsReadDirectly()
+    {
+        if (!File.Exists("/dev/kmsg")) return; // not Linux
+        var notices = new List<KernelSourceNotice>();
+        var settings = new HostKernelLogSettings { Journalctl = "/nonexistent/journalctl", Dmesg = "/nonexistent/dmesg", Files = [] };
+        var stats = new ReadStats();
+        var records = HostKernelLog.Read(new KernelLogOptions(), stats, notices.Add, settings).ToList();
+        if (Environment.UserName != "root" && notices.Any(n => n.Status == KernelSourceStatus.AccessDenied))
+            return; // dmesg_restrict: the denial is the expected outcome for a normal user
+        Assert.Contains(notices, n => n.Status == KernelSourceStatus.Reading && n.Source == "/dev/kmsg");
+        Assert.True(stats.LinesRead > 0);
+        // Every kernel kill of this boot is on this boot's clock.
+        Assert.All(records.OfType<OomKill>().Where(k => k.Killer == OomKiller.Kernel), k => Assert.Equal(TimeBasis.CurrentBoot, k.TimeBasis));
+    }
+}
