@@ -176,6 +176,18 @@ public class KernelVariantTests
     }
 
     [Fact]
+    public void ComputedInstantsAreShownInTheRequestedZone()
+    {
+        var berlin = TimeZones.Resolve("Europe/Berlin");
+        var json = Engine.ParseFile(TestPaths.Corpus("kernel-log", "journalctl-k.json"), new KernelLogOptions { TimeZone = berlin }).OfType<OomKill>().First();
+        Assert.Equal(TimeSpan.FromHours(2), json.Time!.Value.Offset);
+        Assert.Equal(new DateTimeOffset(2026, 7, 3, 7, 37, 19, TimeSpan.Zero).AddTicks(6822700), json.Time);
+        var raw = One("[ 60.000000] Out of memory: Killed process 1 (x) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB",
+            new KernelLogOptions { BootTime = Boot, TimeZone = berlin });
+        Assert.Equal((TimeSpan.FromHours(2), Boot.AddMinutes(1)), (raw.Time!.Value.Offset, raw.Time.Value));
+    }
+
+    [Fact]
     public void UserspaceReportersAndSystemdResults()
     {
         var r = Parse("""

@@ -499,7 +499,8 @@ public sealed class KernelEventParser
 
     private (DateTimeOffset?, TimeBasis) ResolveTime(ref KernelEntry e)
     {
-        if (e.Time is { } t) return (t, e.Basis);
+        // Instants computed in UTC (journal JSON, boot-relative stamps) are shown in the zone asked for; printed offsets stay as printed.
+        if (e.Time is { } t) return (e.Format == KernelLogFormat.JournalJson ? TimeZoneInfo.ConvertTime(t, _o.TimeZone) : t, e.Basis);
         if (e.LocalTime is { } local)
         {
             if (!e.YearKnown) local = WithYear(local);
@@ -529,6 +530,12 @@ public sealed class KernelEventParser
     }
 
     private (DateTimeOffset?, TimeBasis) FromBoot(double secs, string? bootId)
+    {
+        var (t, b) = FromBootUtc(secs, bootId);
+        return (t is { } v ? TimeZoneInfo.ConvertTime(v, _o.TimeZone) : null, b);
+    }
+
+    private (DateTimeOffset?, TimeBasis) FromBootUtc(double secs, string? bootId)
     {
         var ticks = (long)Math.Round(secs * TimeSpan.TicksPerSecond);
         if (_o.BootTime is { } bt) return (bt.AddTicks(ticks), TimeBasis.BootTimeGiven);
