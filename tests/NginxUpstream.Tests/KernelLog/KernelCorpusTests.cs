@@ -131,6 +131,24 @@ public class KeywordScannerEquivalenceTests
         Assert.Equal(226, stats.LinesRead);
     }
 
+    [Fact]
+    public void BootSeparatorFarIntoAFileStartsANewBoot()
+    {
+        var kill = "Jul 04 15:45:19 api01 kernel: Out of memory: Killed process 1422 (nginx) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB";
+        var lines = Enumerable.Range(0, 100).Select(i => $"Jul 04 15:{i % 60:00}:00 api01 kernel: eth0: link up {i}")
+            .Append(kill).Append("-- Boot aab96a25c8159e3406da31dc04959c77 --").Append(kill).ToArray();
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(path, lines);
+            var r = Parsing.KernelLog.KernelLog.ParseFile(path, KernelCorpusTests.OptionsFor("journalctl-k-short.txt")).Cast<OomKill>().ToList();
+            Assert.Equal(2, r.Count);
+            Assert.Equal(new long[] { 101, 103 }, r.Select(k => k.LineNumber));
+            Assert.Equal(new string?[] { null, "aab96a25c8159e3406da31dc04959c77" }, r.Select(k => k.BootId));
+        }
+        finally { File.Delete(path); }
+    }
+
     private static string Describe(LogRecord r) => r switch
     {
         OomKill k => $"{k.LineNumber}|{k.Kind}|{k.ProcessId}|{k.ProcessName}|{k.TaskCgroup}|{k.Unit}|{k.Time:o}|{k.BootSeconds}|{k.TriggeredBy}|{k.TriggeredByProcessId}|{k.Reaped}|{k.BootId}",
