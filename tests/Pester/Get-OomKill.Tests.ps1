@@ -72,7 +72,7 @@ Describe 'Get-OomKill on saved logs' {
     It 'says in -Verbose what it read and skipped' {
         $v = Get-OomKill -Path (Join-Path $Corpus 'dmesg-raw.txt') -BootTime $Web01Boot -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         ($v.Message -join "`n") | Should -Match '226 lines read, 6 records emitted'
-        ($v.Message -join "`n") | Should -Match 'continuation of a multi-line record'
+        ($v.Message -join "`n") | Should -Match 'line without any OOM or crash keyword'
     }
     It 'shows a table view with the victim and the trigger' {
         $out = Get-OomKill -Path (Join-Path $Corpus 'dmesg-raw.txt') -BootTime $Web01Boot | Out-String -Width 200
@@ -126,5 +126,37 @@ Describe 'Get-OomKill on this host (real kernel OOM kill in a memory cgroup)' -T
             }
         }
         Test-Path $dir | Should -BeFalse
+    }
+}
+
+Describe 'Get-OomKill when the kernel ring buffer is closed (kernel.dmesg_restrict=1)' -Tag 'Root' {
+    It 'warns with the fix, falls back to the syslog files, and errors with a stable id when nothing is readable' {
+        $setpriv = Get-Command setpriv -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1
+        $restricted = (Get-Content /proc/sys/kernel/dmesg_restrict -ErrorAction SilentlyContinue) -eq '1'
+        if ((& id -u) -ne '0' -or -not $setpriv -or -not $restricted) { Set-ItResult -Skipped -Because 'needs root, setpriv and kernel.dmesg_restrict=1'; return }
+        # A user's session without CAP_SYSLOG: what a non-root operator gets.
+        $script = @"
+Import-Module '$ModulePath'
+`$k = Get-OomKill -WarningVariable w -WarningAction SilentlyContinue -ErrorVariable e -ErrorAction SilentlyContinue
+"WARN:`$(`$w -join ' | ')"
+"ERR:`$(if (`$e) { `$e[0].FullyQualifiedErrorId })"
+"@
+        $file = Join-Path ([IO.Path]::GetTempPath()) "nu-restrict-$([guid]::NewGuid().ToString('n')).ps1"
+        Set-Content $file $script
+        try {
+            $pwshDll = Join-Path ([IO.Path]::GetDirectoryName([System.Management.Automation.PSObject].Assembly.Location)) 'pwsh.dll'
+            $host_ = [Environment]::ProcessPath
+            $out = if ($host_ -match 'dotnet$') { & $setpriv.Source --bounding-set -syslog --inh-caps -syslog -- $host_ $pwshDll -NoProfile -NonInteractive -File $file 2>&1 }
+                   else { & $setpriv.Source --bounding-set -syslog --inh-caps -syslog -- $host_ -NoProfile -NonInteractive -File $file 2>&1 }
+        }
+        finally { Remove-Item $file -ErrorAction SilentlyContinue }
+        $warn = ($out | Where-Object { "$_" -like 'WARN:*' }) -join ''
+        $err = ($out | Where-Object { "$_" -like 'ERR:*' }) -join ''
+        $warn | Should -Match 'dmesg_restrict=1'
+        $warn | Should -Match 'sysctl kernel.dmesg_restrict=0'
+        $warn | Should -Match 'Falling back to /var/log/kern.log'
+        $haveFiles = (Test-Path /var/log/kern.log) -or (Test-Path /var/log/messages)
+        if ($haveFiles) { $err | Should -Be 'ERR:' }
+        else { $err | Should -Be 'ERR:KernelLogAccessDenied,NginxUpstream.Commands.GetOomKillCommand' }
     }
 }

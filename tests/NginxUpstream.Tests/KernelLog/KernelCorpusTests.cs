@@ -98,3 +98,61 @@ public class KernelCorpusTests
         _ => "?",
     };
 }
+
+/// <summary>The keyword fast path for files must find exactly what parsing every line finds.</summary>
+public class KeywordScannerEquivalenceTests
+{
+    public static IEnumerable<object[]> Files() => KernelCorpusTests.Files();
+
+    [Theory]
+    [MemberData(nameof(Files))]
+    public void FastPathEqualsFullParse(string file)
+    {
+        var path = TestPaths.Corpus("kernel-log", file);
+        var full = Parsing.KernelLog.KernelLog.ParseLines(File.ReadAllLines(path), path, KernelCorpusTests.OptionsFor(file)).Select(Describe).ToList();
+        var stats = new Sources.ReadStats();
+        var fast = Parsing.KernelLog.KernelLog.ParseFile(path, KernelCorpusTests.OptionsFor(file), stats).Select(Describe).ToList();
+        Assert.Equal(full, fast);
+        Assert.Equal(File.ReadAllLines(path).Length, stats.LinesRead);
+    }
+
+    [Fact]
+    public void GzipAndAFinalLineWithoutNewline()
+    {
+        var text = File.ReadAllText(TestPaths.Corpus("kernel-log", "dmesg-raw.txt")).TrimEnd('\n');
+        using var ms = new MemoryStream();
+        using (var gz = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+            gz.Write(System.Text.Encoding.UTF8.GetBytes(text));
+        ms.Position = 0;
+        var stats = new Sources.ReadStats();
+        using var unzip = new System.IO.Compression.GZipStream(ms, System.IO.Compression.CompressionMode.Decompress);
+        var r = Parsing.KernelLog.KernelLog.ParseStream(unzip, "x", KernelCorpusTests.OptionsFor("dmesg-raw.txt"), stats).ToList();
+        Assert.Equal(6, r.Count);
+        Assert.Equal(226, stats.LinesRead);
+    }
+
+    [Fact]
+    public void BootSeparatorFarIntoAFileStartsANewBoot()
+    {
+        var kill = "Jul 04 15:45:19 api01 kernel: Out of memory: Killed process 1422 (nginx) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB";
+        var lines = Enumerable.Range(0, 100).Select(i => $"Jul 04 15:{i % 60:00}:00 api01 kernel: eth0: link up {i}")
+            .Append(kill).Append("-- Boot aab96a25c8159e3406da31dc04959c77 --").Append(kill).ToArray();
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllLines(path, lines);
+            var r = Parsing.KernelLog.KernelLog.ParseFile(path, KernelCorpusTests.OptionsFor("journalctl-k-short.txt")).Cast<OomKill>().ToList();
+            Assert.Equal(2, r.Count);
+            Assert.Equal(new long[] { 101, 103 }, r.Select(k => k.LineNumber));
+            Assert.Equal(new string?[] { null, "aab96a25c8159e3406da31dc04959c77" }, r.Select(k => k.BootId));
+        }
+        finally { File.Delete(path); }
+    }
+
+    private static string Describe(LogRecord r) => r switch
+    {
+        OomKill k => $"{k.LineNumber}|{k.Kind}|{k.ProcessId}|{k.ProcessName}|{k.TaskCgroup}|{k.Unit}|{k.Time:o}|{k.BootSeconds}|{k.TriggeredBy}|{k.TriggeredByProcessId}|{k.Reaped}|{k.BootId}",
+        ProcessCrash c => $"{c.LineNumber}|{c.Kind}|{c.ProcessId}|{c.ProcessName}|{c.Unit}|{c.Time:o}|{c.BootSeconds}|{c.BootId}",
+        _ => r.Origin,
+    };
+}

@@ -176,6 +176,18 @@ public class KernelVariantTests
     }
 
     [Fact]
+    public void ComputedInstantsAreShownInTheRequestedZone()
+    {
+        var berlin = TimeZones.Resolve("Europe/Berlin");
+        var json = Engine.ParseFile(TestPaths.Corpus("kernel-log", "journalctl-k.json"), new KernelLogOptions { TimeZone = berlin }).OfType<OomKill>().First();
+        Assert.Equal(TimeSpan.FromHours(2), json.Time!.Value.Offset);
+        Assert.Equal(new DateTimeOffset(2026, 7, 3, 7, 37, 19, TimeSpan.Zero).AddTicks(6822700), json.Time);
+        var raw = One("[ 60.000000] Out of memory: Killed process 1 (x) total-vm:1kB, anon-rss:1kB, file-rss:1kB, shmem-rss:0kB",
+            new KernelLogOptions { BootTime = Boot, TimeZone = berlin });
+        Assert.Equal((TimeSpan.FromHours(2), Boot.AddMinutes(1)), (raw.Time!.Value.Offset, raw.Time.Value));
+    }
+
+    [Fact]
     public void UserspaceReportersAndSystemdResults()
     {
         var r = Parse("""
@@ -252,5 +264,24 @@ public class KernelVariantTests
             Assert.Contains(notices, n => n.Status == KernelSourceStatus.Reading && n.Source == kern);
         }
         finally { Directory.Delete(dir, true); }
+    }
+}
+
+public class KmsgDeviceTests
+{
+    [Fact]
+    public void WithoutDmesgTheRingBufferDeviceIsReadDirectly()
+    {
+        if (!File.Exists("/dev/kmsg")) return; // not Linux
+        var notices = new List<KernelSourceNotice>();
+        var settings = new HostKernelLogSettings { Journalctl = "/nonexistent/journalctl", Dmesg = "/nonexistent/dmesg", Files = [] };
+        var stats = new ReadStats();
+        var records = HostKernelLog.Read(new KernelLogOptions(), stats, notices.Add, settings).ToList();
+        if (Environment.UserName != "root" && notices.Any(n => n.Status == KernelSourceStatus.AccessDenied))
+            return; // dmesg_restrict: the denial is the expected outcome for a normal user
+        Assert.Contains(notices, n => n.Status == KernelSourceStatus.Reading && n.Source == "/dev/kmsg");
+        Assert.True(stats.LinesRead > 0);
+        // Every kernel kill of this boot is on this boot's clock.
+        Assert.All(records.OfType<OomKill>().Where(k => k.Killer == OomKiller.Kernel), k => Assert.Equal(TimeBasis.CurrentBoot, k.TimeBasis));
     }
 }

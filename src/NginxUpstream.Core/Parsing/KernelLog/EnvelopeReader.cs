@@ -20,6 +20,8 @@ internal sealed partial class EnvelopeReader
     /// <summary>The source shows journalctl traits ("-- ... --" banners, zero-padded days): its short stamps are journald receipt times.</summary>
     public bool LooksLikeJournal { get; private set; }
 
+    private static readonly double[] Pow10 = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
+
     private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
     private static readonly HashSet<string> FacilityNames = new(StringComparer.Ordinal)
@@ -201,7 +203,7 @@ internal sealed partial class EnvelopeReader
         if (fd == 0 || fd > 9 || i >= s.Length || s[i] != ']') return false;
         i++;
         if (i < s.Length && s[i] == ' ') i++;
-        seconds = whole + frac / Math.Pow(10, fd);
+        seconds = whole + frac / Pow10[fd];
         used = i;
         return true;
     }

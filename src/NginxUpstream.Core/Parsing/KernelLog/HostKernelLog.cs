@@ -15,6 +15,8 @@ public sealed class HostKernelLogSettings
 {
     public string Journalctl { get; init; } = "journalctl";
     public string Dmesg { get; init; } = "dmesg";
+    /// <summary>The ring buffer device, read directly when dmesg is missing or fails.</summary>
+    public string Kmsg { get; init; } = "/dev/kmsg";
     /// <summary>Syslog files read when neither journald nor the ring buffer is usable; each with its rotated siblings.</summary>
     public IReadOnlyList<string> Files { get; init; } = ["/var/log/kern.log", "/var/log/messages"];
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
@@ -28,7 +30,8 @@ public sealed class HostKernelLogSettings
 ///    boots, kernel times recovered per entry) plus the systemd OOM / exit results, systemd-oomd
 ///    and earlyoom;
 /// 2. the kernel ring buffer: `dmesg -r` (current boot; facility kept, so userspace writes to
-///    /dev/kmsg are told apart). Permission denied (kernel.dmesg_restrict=1) is reported with the fix;
+///    /dev/kmsg are told apart), or /dev/kmsg itself where dmesg is missing. Permission denied
+///    (kernel.dmesg_restrict=1) is reported with the fix;
 /// 3. /var/log/kern.log* and /var/log/messages* (rotated and gzipped, oldest first).
 /// </summary>
 public static class HostKernelLog
@@ -73,8 +76,9 @@ public static class HostKernelLog
             notice(new(KernelSourceStatus.Unavailable, "journalctl", probe.Why ?? "the journal holds no kernel messages."));
         }
 
-        // 2. kernel ring buffer
+        // 2. kernel ring buffer: dmesg, else /dev/kmsg itself
         var dmesg = ExternalCommand.Which(settings.Dmesg);
+        var denied = false;
         if (dmesg is null) notice(new(KernelSourceStatus.Unavailable, "dmesg", "dmesg (util-linux) is not installed."));
         else
         {
@@ -89,12 +93,22 @@ public static class HostKernelLog
                 yield break;
             }
             var err = result.StandardError.Trim();
-            if (err.Contains("Operation not permitted", StringComparison.OrdinalIgnoreCase) || err.Contains("Permission denied", StringComparison.OrdinalIgnoreCase))
-                notice(new(KernelSourceStatus.AccessDenied, name,
-                    $"Reading the kernel ring buffer was refused ({err}): kernel.dmesg_restrict=1 lets only processes with CAP_SYSLOG read it.",
-                    "Run as root (sudo), or allow everyone with 'sudo sysctl kernel.dmesg_restrict=0', or read the journal as a member of the systemd-journal or adm group. Falling back to /var/log/kern.log and /var/log/messages."));
-            else
-                notice(new(KernelSourceStatus.Failed, name, result.TimedOut ? "dmesg timed out." : $"dmesg exited with {result.ExitCode}: {err}"));
+            denied = err.Contains("Operation not permitted", StringComparison.OrdinalIgnoreCase) || err.Contains("Permission denied", StringComparison.OrdinalIgnoreCase);
+            if (denied) notice(RingBufferDenied(name, err));
+            else notice(new(KernelSourceStatus.Failed, name, result.TimedOut ? "dmesg timed out." : $"dmesg exited with {result.ExitCode}: {err}"));
+        }
+        if (!denied && File.Exists(settings.Kmsg))
+        {
+            var records = KmsgReader.ReadAll(settings.Kmsg, out var errno, cancel);
+            if (records is { Count: > 0 })
+            {
+                notice(new(KernelSourceStatus.Reading, settings.Kmsg, "reading the kernel ring buffer device (current boot only)."));
+                foreach (var r in KernelLog.Parse(Number(records, settings.Kmsg, stats), settings.Kmsg, options.With(sourceIsCurrentBoot: true), stats))
+                    yield return r;
+                yield break;
+            }
+            if (errno is 1 or 13) notice(RingBufferDenied(settings.Kmsg, errno == 1 ? "Operation not permitted" : "Permission denied"));
+            else notice(new(KernelSourceStatus.Failed, settings.Kmsg, $"could not read {settings.Kmsg} (errno {errno})."));
         }
 
         // 3. syslog files
@@ -132,6 +146,11 @@ public static class HostKernelLog
                 "No kernel log source is readable on this host: the journal has no kernel messages, the ring buffer could not be read and there is no syslog kernel file.",
                 "Pass a file with -Path (for example a saved 'dmesg' or 'journalctl -k -o json' output)."));
     }
+
+    private static KernelSourceNotice RingBufferDenied(string source, string error) =>
+        new(KernelSourceStatus.AccessDenied, source,
+            $"Reading the kernel ring buffer was refused ({error}): kernel.dmesg_restrict=1 lets only processes with CAP_SYSLOG read it.",
+            "Run as root (sudo), or allow everyone with 'sudo sysctl kernel.dmesg_restrict=0', or read the journal as a member of the systemd-journal or adm group. Falling back to /var/log/kern.log and /var/log/messages.");
 
     private static KernelSourceNotice Denied(string file, Exception e) =>
         new(KernelSourceStatus.AccessDenied, file, $"Permission denied reading '{file}': {e.Message}",

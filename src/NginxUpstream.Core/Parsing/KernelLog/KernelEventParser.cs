@@ -39,6 +39,8 @@ public sealed class KernelEventParser
     private bool _anchorRead;
     private double? _uptime;
     private long _entries;
+    // Per-line skip counts kept in fields (a dictionary update per line costs more than the parse) and flushed to the stats.
+    private long _continuations, _otherKernel, _otherUser;
 
     public KernelEventParser(string source, KernelLogOptions? options = null, ReadStats? stats = null)
     {
@@ -59,7 +61,7 @@ public sealed class KernelEventParser
         var kind = _reader.Read(text, out var e);
         switch (kind)
         {
-            case LineKind.Continuation: _stats.Skip("continuation of a multi-line record"); return;
+            case LineKind.Continuation: _continuations++; return;
             case LineKind.Banner: _stats.Skip("banner or blank line"); return;
             case LineKind.Malformed: _stats.Skip($"not a {_reader.Format} line"); return;
             case LineKind.BootSeparator:
@@ -75,7 +77,7 @@ public sealed class KernelEventParser
         var before = _queue.Count;
         if (e.IsKernel) Kernel(ref e, text, lineNumber);
         if ((!e.IsKernel || e.Format == KernelLogFormat.Bare) && _queue.Count == before) Userspace(ref e, text, lineNumber);
-        if (_queue.Count == before) _stats.Skip(e.IsKernel ? "kernel line that is no OOM kill or crash" : "userspace line that is no OOM or crash report");
+        if (_queue.Count == before) { if (e.IsKernel) _otherKernel++; else _otherUser++; }
         Release(output, all: false);
     }
 
@@ -87,6 +89,15 @@ public sealed class KernelEventParser
     {
         CloseBlock();
         Release(output, all: true);
+        FlushCounts();
+    }
+
+    private void FlushCounts()
+    {
+        if (_continuations > 0) _stats.Skip("continuation of a multi-line record", _continuations);
+        if (_otherKernel > 0) _stats.Skip("kernel line that is no OOM kill or crash", _otherKernel);
+        if (_otherUser > 0) _stats.Skip("userspace line that is no OOM or crash report", _otherUser);
+        _continuations = _otherKernel = _otherUser = 0;
     }
 
     // ---- boots -----------------------------------------------------------------------------------
@@ -143,15 +154,33 @@ public sealed class KernelEventParser
             if (cm.Success) _block.HeaderPid = Int(cm.Groups["pid"]);
             return;
         }
+        // Dispatch on anchored prefixes first; only the header and the crash lines need a scan
+        // (the comm before them is arbitrary). Most kernel lines fail every test after two scans.
         if (m.Contains("oom-killer: ", StringComparison.Ordinal)) { Header(m); return; }
-        if (m.StartsWith("oom-kill:", StringComparison.Ordinal)) { Summary(m, ref e, line, n); return; }
-        if (m.Contains("Killed process ", StringComparison.Ordinal)) { Victim(m, ref e, line, n); return; }
-        if (m.Contains("ill process ", StringComparison.Ordinal)) { Candidate(m); return; }
-        if (m.StartsWith("Task", StringComparison.Ordinal)) { TaskIn(m); return; }
-        if (m.StartsWith("oom_reaper: ", StringComparison.Ordinal)) { Reaper(m); return; }
-        if (m.Contains("]: segfault at ", StringComparison.Ordinal)) { Segfault(m, ref e, line, n); return; }
-        if (m.Contains(" general protection", StringComparison.Ordinal) || m.Contains(" trap ", StringComparison.Ordinal)) { Trap(m, ref e, line, n); return; }
-        if (m[0] == '[' && m.EndsWith(" blob data]", StringComparison.Ordinal) && KernelRules.Blob().IsMatch(m)) Blob(ref e, line, n);
+        switch (m[0])
+        {
+            case 'o':
+                if (m.StartsWith("oom-kill:", StringComparison.Ordinal)) { Summary(m, ref e, line, n); return; }
+                if (m.StartsWith("oom_reaper: ", StringComparison.Ordinal)) { Reaper(m); return; }
+                break;
+            case 'O' or 'M' or 'N' or 'K':
+                if (m.Contains("illed process ", StringComparison.Ordinal)) { Victim(m, ref e, line, n); return; }
+                if (m.Contains("ill process ", StringComparison.Ordinal)) { Candidate(m); return; }
+                break;
+            case 'T':
+                if (m.StartsWith("Task", StringComparison.Ordinal)) { TaskIn(m); return; }
+                break;
+            case '[':
+                if (m.EndsWith(" blob data]", StringComparison.Ordinal) && KernelRules.Blob().IsMatch(m)) { Blob(ref e, line, n); return; }
+                break;
+        }
+        // "comm[pid]: segfault at", "[traps: ]comm[pid] general protection", "... trap <name>": one pass over the ']'s.
+        for (var i = m.IndexOf(']'); i >= 0 && i + 1 < m.Length; i = m.IndexOf(']', i + 1))
+        {
+            var rest = m.AsSpan(i + 1);
+            if (rest.StartsWith(": segfault at ", StringComparison.Ordinal)) { Segfault(m, ref e, line, n); return; }
+            if (rest.StartsWith(" general protection", StringComparison.Ordinal) || rest.StartsWith(" trap ", StringComparison.Ordinal)) { Trap(m, ref e, line, n); return; }
+        }
     }
 
     private bool BlockCurrent => _block.Clock is null || _clock is null || Math.Abs(_clock.Value - _block.Clock.Value) <= BlockWindow;
@@ -470,7 +499,8 @@ public sealed class KernelEventParser
 
     private (DateTimeOffset?, TimeBasis) ResolveTime(ref KernelEntry e)
     {
-        if (e.Time is { } t) return (t, e.Basis);
+        // Instants computed in UTC (journal JSON, boot-relative stamps) are shown in the zone asked for; printed offsets stay as printed.
+        if (e.Time is { } t) return (e.Format == KernelLogFormat.JournalJson ? TimeZoneInfo.ConvertTime(t, _o.TimeZone) : t, e.Basis);
         if (e.LocalTime is { } local)
         {
             if (!e.YearKnown) local = WithYear(local);
@@ -500,6 +530,12 @@ public sealed class KernelEventParser
     }
 
     private (DateTimeOffset?, TimeBasis) FromBoot(double secs, string? bootId)
+    {
+        var (t, b) = FromBootUtc(secs, bootId);
+        return (t is { } v ? TimeZoneInfo.ConvertTime(v, _o.TimeZone) : null, b);
+    }
+
+    private (DateTimeOffset?, TimeBasis) FromBootUtc(double secs, string? bootId)
     {
         var ticks = (long)Math.Round(secs * TimeSpan.TicksPerSecond);
         if (_o.BootTime is { } bt) return (bt.AddTicks(ticks), TimeBasis.BootTimeGiven);

@@ -21,12 +21,18 @@ public static class KernelLog
         options ??= new KernelLogOptions();
         if (options.ReferenceDate is null && File.Exists(path))
             options = options.With(referenceDate: new DateTimeOffset(File.GetLastWriteTimeUtc(path), TimeSpan.Zero));
-        return Parse(LogFileReader.ReadLines(path, stats, cancel), path, options, stats);
+        return ParseFileCore(path, options, stats ?? new ReadStats(), cancel);
+    }
+
+    private static IEnumerable<LogRecord> ParseFileCore(string path, KernelLogOptions options, ReadStats stats, CancellationToken cancel)
+    {
+        using var stream = LogFileReader.Open(path, out _);
+        foreach (var r in KeywordLineScanner.Parse(stream, path, options, stats, cancel)) yield return r;
     }
 
     /// <summary>Events of a stream of log text named <paramref name="source"/>.</summary>
     public static IEnumerable<LogRecord> ParseStream(Stream stream, string source, KernelLogOptions? options = null, ReadStats? stats = null, CancellationToken cancel = default) =>
-        Parse(LogFileReader.ReadLines(stream, source, stats, cancel), source, options, stats);
+        KeywordLineScanner.Parse(stream, source, options ?? new KernelLogOptions(), stats ?? new ReadStats(), cancel);
 
     /// <summary>Events of lines of text (each string may hold several lines).</summary>
     public static IEnumerable<LogRecord> ParseLines(IEnumerable<string> lines, string source = "<text>", KernelLogOptions? options = null, ReadStats? stats = null) =>
