@@ -199,9 +199,16 @@ public class ReaderTests : IDisposable
                 if (got.Count == 3) cts.Cancel();
             }
         });
-        Thread.Sleep(500);
+        // Each step waits for the reader to have seen the previous one, not for a fixed time:
+        // on a loaded machine the reader's task may start late.
+        void WaitFor(int n)
+        {
+            var deadline = DateTime.UtcNow.AddSeconds(15);
+            while (DateTime.UtcNow < deadline) { lock (got) if (got.Count >= n) return; Thread.Sleep(20); }
+        }
+        WaitFor(1);
         File.AppendAllText(path, Line(new DateTime(2026, 1, 1), 2, "/new") + "\n");
-        Thread.Sleep(500);
+        WaitFor(2);
         File.Move(path, path + ".1");
         File.WriteAllText(path, Line(new DateTime(2026, 1, 1), 3, "/rotated") + "\n");
         task.Wait(TimeSpan.FromSeconds(25));
