@@ -19,7 +19,7 @@ public static class Samples
         Method = "POST", Uri = "/api/orders", Protocol = "HTTP/1.1", Subrequest = "/auth",
         Upstream = "http://127.0.0.1:8000/api/orders", UpstreamScheme = "http", UpstreamAddress = "127.0.0.1:8000",
         Host = "localhost", Referrer = "http://x/\"quoted\", host: \"y\"",
-        Extra = new Dictionary<string, string> { ["ssl_error"] = "x", ["bytes"] = "1/2" },
+        Extra = new Dictionary<string, string> { ["bytes"] = "1/2", ["ssl_error"] = "x" },
         Truncated = true, IsUpstreamRelated = true,
     };
 
