@@ -12,6 +12,9 @@
     TypesToProcess       = @()
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
+        'Export-NginxFinding'
+        'Find-ResetCause'
+        'Import-NginxFinding'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

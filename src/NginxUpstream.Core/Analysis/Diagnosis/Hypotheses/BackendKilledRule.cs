@@ -20,9 +20,14 @@ public sealed class BackendKilledRule : HypothesisRule
         var ev = new List<DiagnosisEvidence>();
         var times = new List<DateTimeOffset>();
         var hintsOom = false;
+        // A kill right after the backend's own timeout of that pid is the timeout's (php-fpm SIGTERM, gunicorn SIGKILL).
+        var timedOut = ctx.BackendEvents.Where(b => b.Kind is BackendEventKind.WorkerTimeout or BackendEventKind.RequestTimedOut or BackendEventKind.Harakiri && b.ProcessId is not null)
+            .ToLookup(b => b.ProcessId!.Value, b => b.Time!.Value);
         foreach (var b in ctx.BackendEvents)
         {
-            if (b.Kind != BackendEventKind.WorkerKilled || b.PartOfTimeout) continue;
+            if (b.Kind is not (BackendEventKind.WorkerKilled or BackendEventKind.WorkerExited) || b.PartOfTimeout) continue;
+            if (b.Kind == BackendEventKind.WorkerExited && b.Signal is null) continue; // a clean exit or recycle
+            if (b.ProcessId is int tp && timedOut[tp].Any(t => b.Time!.Value - t is var d && d >= -ctx.Options.Skew && d <= TimeSpan.FromSeconds(35))) continue;
             if (b.ProcessId is int p && oomPids.Contains(p)) continue; // the OOM rule owns it
             if (b.Signal is not null && !KillSignals.Contains(b.Signal)) continue; // SIGSEGV and friends: a crash
             hintsOom |= b.Detail?.Contains("memory", StringComparison.OrdinalIgnoreCase) == true || b.Line?.Contains("out of memory", StringComparison.OrdinalIgnoreCase) == true;

@@ -20,8 +20,9 @@ public sealed class WorkerTimeoutRule : HypothesisRule
         var timeouts = ctx.BackendEvents.Where(IsTimeout).ToList();
         if (timeouts.Count == 0) return null;
         var ev = timeouts.Select(b => Cite(b, b.Time, $"{b.Backend} {b.Kind} of worker {b.ProcessId}{(b.Detail is null ? "" : ": " + b.Detail)}")).ToList();
+        var pids = timeouts.Where(t => t.ProcessId is not null).Select(t => t.ProcessId!.Value).ToHashSet();
         foreach (var b in ctx.BackendEvents)
-            if (b.PartOfTimeout) ev.Add(Cite(b, b.Time, $"{b.Backend} kills worker {b.ProcessId} as part of the timeout"));
+            if (b.PartOfTimeout || b.Kind is BackendEventKind.WorkerKilled or BackendEventKind.WorkerExited && b.ProcessId is int p && pids.Contains(p)) ev.Add(Cite(b, b.Time, $"{b.Backend} kills worker {b.ProcessId} as part of the timeout"));
         ctx.DeathTimes.AddRange(timeouts.Select(b => b.Time!.Value));
         var explained = ctx.ErrorsNearAny(timeouts.Select(b => b.Time!.Value), IncidentContext.IsAbruptClose);
         var score = 0.72 + 0.25 * Coverage(explained, ctx.ErrorCount);
