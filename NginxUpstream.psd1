@@ -14,6 +14,10 @@
     CmdletsToExport      = @(
         'Export-NginxFinding'
         'Find-ResetCause'
+        'Get-BackendEvent'
+        'Get-NginxUpstreamError'
+        'Get-OomKill'
+        'Get-ProcessCrash'
         'Import-NginxFinding'
     )
     FunctionsToExport    = @()
