@@ -6,8 +6,9 @@ namespace NginxUpstream.Internal;
 
 /// <summary>
 /// Gathers Find-ResetCause's input by running the module's own readers in a nested pipeline
-/// (Get-NginxUpstreamError, Get-OomKill, Get-ProcessCrash, Get-BackendEvent, Get-NginxConfig,
-/// Test-NginxKeepaliveConfig), so the defaults and formats are exactly theirs. A reader that is
+/// (Get-NginxUpstreamError, Get-OomKill, Get-ProcessCrash, Get-BackendEvent), so the defaults
+/// and formats are exactly theirs; the nginx config and its keepalive findings come from the
+/// config engine (ConfigEvidence). A reader that is
 /// missing or fails is reported (verbose/warning) and its source counted as not read.
 /// </summary>
 internal sealed class EvidenceCollector(PSCmdlet cmdlet, TimeZoneInfo? zone, DateTimeOffset? bootTime)
@@ -53,8 +54,25 @@ internal sealed class EvidenceCollector(PSCmdlet cmdlet, TimeZoneInfo? zone, Dat
         Add(set, Run("Get-OomKill", range, "kernel log (OOM kills)"), kernel: true);
         Add(set, Run("Get-ProcessCrash", range, "kernel log (crashes)"), kernel: true);
         Add(set, Run("Get-BackendEvent", range, "backend logs"), backend: true);
-        Add(set, Run("Get-NginxConfig", new Dictionary<string, object?>(), "nginx configuration"), config: true);
-        Add(set, Run("Test-NginxKeepaliveConfig", new Dictionary<string, object?>(), "keepalive check"), config: true);
+        var config = Guard("nginx configuration", () => ConfigEvidence.LoadHost(out var reason) is { } c ? c : throw new IOException(reason ?? "no nginx -T and no " + NginxUpstream.Parsing.NginxConfig.NginxConfigLoader.DefaultPath));
+        if (config is not null) AddConfig(set, config);
+    }
+
+    private void AddConfig(EvidenceSet set, NginxUpstream.Model.NginxConfig config)
+    {
+        ConfigEvidence.AddTo(set, config);
+        foreach (var e in config.Errors) cmdlet.WriteWarning($"nginx configuration: {e}");
+        cmdlet.WriteVerbose(set.SourceNotes[^1] + ".");
+    }
+
+    private T? Guard<T>(string what, Func<T> load) where T : class
+    {
+        try { return load(); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            cmdlet.WriteWarning($"{what}: not read ({e.Message}).");
+            return null;
+        }
     }
 
     /// <summary>Evidence from a bundle's classified files.</summary>
@@ -70,16 +88,9 @@ internal sealed class EvidenceCollector(PSCmdlet cmdlet, TimeZoneInfo? zone, Dat
         var backend = Paths(BundleFileKind.BackendLog);
         if (backend.Length > 0) Add(set, Run("Get-BackendEvent", Lit(backend), "backend logs"), backend: true);
         foreach (var dump in Paths(BundleFileKind.NginxConfigDump))
-        {
-            var text = File.ReadAllLines(dump);
-            Add(set, RunText("Get-NginxConfig", text, dump, "nginx -T dump"), config: true);
-            Add(set, RunText("Test-NginxKeepaliveConfig", text, dump, "keepalive check"), config: true);
-        }
+            if (Guard("nginx -T dump", () => ConfigEvidence.LoadDump(dump)) is { } c) AddConfig(set, c);
         foreach (var conf in Paths(BundleFileKind.NginxConfig))
-        {
-            Add(set, Run("Get-NginxConfig", Lit(conf), "nginx configuration"), config: true);
-            Add(set, Run("Test-NginxKeepaliveConfig", Lit(conf), "keepalive check"), config: true);
-        }
+            if (Guard("nginx configuration", () => ConfigEvidence.LoadFile(conf)) is { } c) AddConfig(set, c);
     }
 
     /// <summary>The errors of a bundle (every line, so body-buffering warnings come too).</summary>
@@ -89,22 +100,6 @@ internal sealed class EvidenceCollector(PSCmdlet cmdlet, TimeZoneInfo? zone, Dat
         if (paths is not null) p["LiteralPath"] = paths;
         return (Run("Get-NginxUpstreamError", p, paths is null ? "nginx error log (default)" : "nginx error log") ?? new List<object>())
             .OfType<UpstreamError>().ToList();
-    }
-
-    private List<object>? RunText(string command, string[] lines, string source, string what)
-    {
-        var info = cmdlet.InvokeCommand.GetCommand(command, CommandTypes.Cmdlet);
-        if (info is null)
-        {
-            cmdlet.WriteVerbose($"{what}: {command} is not available in this session; not read.");
-            return null;
-        }
-        // nginx -T text goes in as -Dump when the reader has it, else through the pipeline.
-        if (info.Parameters.ContainsKey("Dump"))
-            return Run(command, new Dictionary<string, object?> { ["Dump"] = string.Join('\n', lines) }, what);
-        if (info.Parameters.ContainsKey("InputObject"))
-            return Run(command, new Dictionary<string, object?> { ["InputObject"] = lines }, what);
-        return Run(command, Lit(source), what);
     }
 
     private static Dictionary<string, object?> Lit(params string[] paths) => new() { ["LiteralPath"] = paths };
