@@ -11,7 +11,7 @@ public static class Recommendations
 {
     public static (Recommendation rec, string next) For(ResetCause cause, IncidentContext ctx)
     {
-        var backend = ctx.BackendEvents.Select(b => b.Backend).FirstOrDefault(b => b != BackendKind.Unknown);
+        var backend = ctx.BackendEvents.Concat(ctx.Evidence.BackendEvents).Select(b => b.Backend).FirstOrDefault(b => b != BackendKind.Unknown);
         if (backend == BackendKind.Unknown)
             backend = GuessBackend(ctx.OomKills.Select(k => k.ProcessName).Concat(ctx.Crashes.Select(c => c.ProcessName)));
         var unit = ctx.OomKills.Select(k => k.Unit ?? UnitOf(k.MemoryCgroup) ?? UnitOf(k.TaskCgroup)).FirstOrDefault(u => u is not null)
@@ -87,7 +87,7 @@ public static class Recommendations
             case ResetCause.StaleKeepalive:
             {
                 var fix = ctx.ConfigFindings.FirstOrDefault(f => f.RuleId == "KA-IDLE")?.Fix;
-                var idle = backend switch { BackendKind.Node => "5s", BackendKind.Uvicorn => "5s", BackendKind.Gunicorn => "2s", _ => "the backend's idle timeout" };
+                var idle = backend switch { BackendKind.Node => "Node's default is 5s", BackendKind.Uvicorn => "uvicorn's default is 5s", BackendKind.Gunicorn => "gunicorn's --keep-alive, 2s by default", _ => "often 2-5s" };
                 return (new Recommendation
                 {
                     Summary = "nginx reuses idle upstream connections longer than the backend keeps them open: make nginx close them first.",

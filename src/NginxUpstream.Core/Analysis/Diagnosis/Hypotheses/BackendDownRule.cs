@@ -28,7 +28,7 @@ public sealed class BackendDownRule : HypothesisRule
         if (refused.Count > 0)
         {
             score = 0.55 + 0.4 * Coverage(refused.Count + noLive, ctx.ErrorCount);
-            reason = $"{OfErrors(refused.Count, ctx.ErrorCount)} are refused connections: nothing listened on {ctx.Incident.Upstream}"
+            reason = $"{OfErrors(refused.Count, ctx.ErrorCount)} {Are(refused.Count)} {(refused.Count == 1 ? "a refused connection" : "refused connections")}: nothing listened on {ctx.Incident.Upstream}"
                      + (lifecycle.Count > 0 ? $"; the backend log shows it {(lifecycle.Any(b => b.Kind == BackendEventKind.Shutdown) ? "shutting down" : "")}{(lifecycle.Count > 1 ? " and " : "")}{(lifecycle.Any(b => b.Kind == BackendEventKind.ListenerStarted) ? "starting to listen again" : "")} in the window" : "")
                      + ".";
             if (lifecycle.Count > 0) score += 0.03;
@@ -36,7 +36,7 @@ public sealed class BackendDownRule : HypothesisRule
         else
         {
             score = 0.3;
-            reason = $"{OfErrors(noLive, ctx.ErrorCount)} are \"no live upstreams\": every peer had been marked failed, which points at the failures before them rather than at a cause.";
+            reason = $"{OfErrors(noLive, ctx.ErrorCount)} {Are(noLive)} \"no live upstreams\": every peer had been marked failed, which points at the failures before them rather than at a cause.";
         }
         return Result(score, reason, ev, refused.Count);
     }

@@ -22,7 +22,7 @@ public sealed class BackendSlowRule : HypothesisRule
         var saturation = ctx.BackendEvents.Where(b => b.Kind == BackendEventKind.MaxChildrenReached).ToList();
         ev.AddRange(saturation.Select(b => Cite(b, b.Time, $"{b.Backend}: all workers busy ({b.Detail ?? b.Kind.ToString()})")));
         var score = 0.5 + 0.45 * Coverage(reading, ctx.ErrorCount) + 0.25 * Coverage(connecting, ctx.ErrorCount) + (saturation.Count > 0 ? 0.05 : 0);
-        var reason = $"{OfErrors(timedOut.Count, ctx.ErrorCount)} are nginx timeouts (110){(connecting > 0 ? $", {connecting} while connecting" : "")}: the backend was too slow to answer"
+        var reason = $"{OfErrors(timedOut.Count, ctx.ErrorCount)} {Are(timedOut.Count)} {(timedOut.Count == 1 ? "an nginx timeout" : "nginx timeouts")} (110){(connecting > 0 ? $", {connecting} while connecting" : "")}: the backend was too slow to answer"
                      + (saturation.Count > 0 ? ", and it reported all workers busy." : ".");
         return Result(score, reason, ev, timedOut.Count);
     }

@@ -20,7 +20,7 @@ public abstract class HypothesisRule
     protected HypothesisResult Result(double score, string reason, IReadOnlyList<DiagnosisEvidence> evidence, int explained) =>
         new(new Hypothesis
         {
-            Id = Id, Cause = Cause, Score = Math.Round(Math.Clamp(score, 0, 0.99), 2), Reason = reason,
+            Id = Id, Cause = Cause, Score = Math.Round(Math.Clamp(score, 0, 0.99), 2), Reason = Sentence(reason),
             Evidence = evidence.Select(e => e.Citation).Distinct().ToArray(), ErrorsExplained = explained,
         }, evidence);
 
@@ -38,6 +38,13 @@ public abstract class HypothesisRule
 
     /// <summary>"3 of 5 errors".</summary>
     protected static string OfErrors(int k, int n) => k == n ? (n == 1 ? "the error" : $"all {n} errors") : $"{k} of {n} errors";
+
+    /// <summary>"is" or "are" for <paramref name="k"/> errors.</summary>
+    protected static string Are(int k) => k == 1 ? "is" : "are";
+
+    /// <summary>Capitalises the sentences that open with OfErrors ("the error", "all 3 errors"); names stay as the logs spell them.</summary>
+    private static string Sentence(string s) =>
+        s.StartsWith("the ", StringComparison.Ordinal) || s.StartsWith("all ", StringComparison.Ordinal) ? char.ToUpperInvariant(s[0]) + s[1..] : s;
 
     protected static string Clock(DateTimeOffset t) => t.ToString("HH:mm:ss", CultureInfo.InvariantCulture);
 

@@ -19,7 +19,7 @@ public sealed class NetworkResetRule : HypothesisRule
         {
             var ev = unreachable.Take(5).Select(e => Cite(e, e.Time, $"{e.Message} ({e.Errno}: {e.ErrnoText})")).ToList();
             return Result(0.55 + 0.4 * Coverage(unreachable.Count, ctx.ErrorCount),
-                $"{OfErrors(unreachable.Count, ctx.ErrorCount)} say the network path to {ctx.Incident.Upstream} was unreachable.", ev, unreachable.Count);
+                $"{OfErrors(unreachable.Count, ctx.ErrorCount)} {(unreachable.Count == 1 ? "says" : "say")} the network path to {ctx.Incident.Upstream} was unreachable.", ev, unreachable.Count);
         }
         if (IsLocal(ctx.Incident.Upstream)) return null;
         var resets = ctx.Incident.Errors.Where(e => e.Kind == UpstreamErrorKind.Reset || e.ErrnoName == "ECONNRESET").ToList();
@@ -28,7 +28,7 @@ public sealed class NetworkResetRule : HypothesisRule
         if (unexplained == 0) return null;
         var evr = resets.Take(3).Select(e => Cite(e, e.Time, $"{e.Message} ({e.Errno}: {e.ErrnoText}) {e.Action}")).ToList();
         return Result(0.25 + 0.15 * Coverage(unexplained, ctx.ErrorCount),
-            $"{OfErrors(unexplained, ctx.ErrorCount)} are resets from the remote peer {ctx.Incident.Upstream} that nothing on the backend side explains; a middlebox between the hosts can send them.", evr, unexplained);
+            $"{OfErrors(unexplained, ctx.ErrorCount)} {Are(unexplained)} {(unexplained == 1 ? "a reset" : "resets")} from the remote peer {ctx.Incident.Upstream} that nothing on the backend side explains; a middlebox between the hosts can send them.", evr, unexplained);
     }
 
     private static bool IsLocal(string peer) =>

@@ -35,7 +35,7 @@ public sealed class StaleKeepaliveRule : HypothesisRule
             if (nearDeath == 0 && bodyTied == 0)
             {
                 score += 0.1 * logsRead;
-                parts.Add($"no backend death or large body near {OfErrors(reuse.Count, ctx.ErrorCount)} in the {Sources(ctx)} read");
+                parts.Add($"the {Sources(ctx)} read show{(Sources(ctx).EndsWith("logs") ? "" : "s")} no backend death or large body near them");
             }
             else if (unexplained > 0) score += 0.05 * logsRead * Coverage(unexplained, reuse.Count);
         }
@@ -61,7 +61,7 @@ public sealed class StaleKeepaliveRule : HypothesisRule
         if (nonIdem > 0)
         {
             score += 0.05;
-            parts.Add($"{nonIdem} of them on POST/PATCH/LOCK, which nginx does not retry");
+            parts.Add($"{nonIdem} on POST/PATCH/LOCK, which nginx does not retry");
         }
         // Reuse races are isolated requests after idle periods, not a wall of simultaneous failures.
         if (reuse.Count >= 2 && MedianGap(reuse) >= TimeSpan.FromSeconds(1)) score += 0.05;
@@ -70,7 +70,7 @@ public sealed class StaleKeepaliveRule : HypothesisRule
             ev.Add(Cite(e, e.Time, $"{e.Method ?? "-"} {e.Uri}: {e.Message}{(e.Errno is null ? "" : $" ({e.Errno})")} {e.Action}"));
 
         score -= 0.5 * Coverage(nearDeath + bodyTied, reuse.Count);
-        var reason = $"{OfErrors(reuse.Count, ctx.ErrorCount)} are resets/premature closes on a request sent over a possibly reused connection"
+        var reason = $"{OfErrors(reuse.Count, ctx.ErrorCount)} {Are(reuse.Count)} {(reuse.Count == 1 ? "a reset or premature close" : "resets or premature closes")} of a request sent over a possibly reused connection"
                      + (parts.Count > 0 ? "; " + string.Join("; ", parts) : "") + ".";
         return Result(score, reason, ev, unexplained);
     }
