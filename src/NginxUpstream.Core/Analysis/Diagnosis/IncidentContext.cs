@@ -51,7 +51,7 @@ public sealed class IncidentContext
 
     /// <summary>Kinds a dying worker produces: RST (104, 32) or FIN (prematurely closed).</summary>
     public static bool IsAbruptClose(UpstreamError e) =>
-        e.Kind is UpstreamErrorKind.Reset or UpstreamErrorKind.PrematureClose || e.ErrnoName is "ECONNRESET" or "EPIPE";
+        e.Kind is UpstreamErrorKind.Reset or UpstreamErrorKind.PrematureClose or UpstreamErrorKind.BrokenPipe || e.ErrnoName is "ECONNRESET" or "EPIPE";
 
     /// <summary>Errors within the skew of <paramref name="t"/>; optionally only those passing <paramref name="filter"/>.</summary>
     public int ErrorsNear(DateTimeOffset t, Func<UpstreamError, bool>? filter = null) =>

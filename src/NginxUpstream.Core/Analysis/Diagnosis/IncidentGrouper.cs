@@ -20,7 +20,8 @@ public static class IncidentGrouper
         return e.Kind switch
         {
             UpstreamErrorKind.Reset or UpstreamErrorKind.PrematureClose or UpstreamErrorKind.Refused
-                or UpstreamErrorKind.TimedOut or UpstreamErrorKind.NoLiveUpstreams => true,
+                or UpstreamErrorKind.TimedOut or UpstreamErrorKind.NoLiveUpstreams or UpstreamErrorKind.BrokenPipe
+                or UpstreamErrorKind.Unreachable or UpstreamErrorKind.ConnectFailed => true,
             UpstreamErrorKind.ClientClosed or UpstreamErrorKind.ClientTimedOut or UpstreamErrorKind.BodyBuffered
                 or UpstreamErrorKind.ResponseBuffered => false,
             // writev() failed (32: Broken pipe), connect() to unix:... failed (2: No such file...), ...

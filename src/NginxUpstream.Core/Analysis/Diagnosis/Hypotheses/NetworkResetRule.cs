@@ -14,7 +14,7 @@ public sealed class NetworkResetRule : HypothesisRule
 
     public override HypothesisResult? Evaluate(IncidentContext ctx)
     {
-        var unreachable = ctx.Incident.Errors.Where(e => e.ErrnoName is "EHOSTUNREACH" or "ENETUNREACH" or "EHOSTDOWN" or "ENETDOWN").ToList();
+        var unreachable = ctx.Incident.Errors.Where(e => e.Kind == UpstreamErrorKind.Unreachable || e.ErrnoName is "EHOSTUNREACH" or "ENETUNREACH" or "EHOSTDOWN" or "ENETDOWN").ToList();
         if (unreachable.Count > 0)
         {
             var ev = unreachable.Take(5).Select(e => Cite(e, e.Time, $"{e.Message} ({e.Errno}: {e.ErrnoText})")).ToList();
