@@ -17,6 +17,11 @@ public static class Recommendations
         var unit = ctx.OomKills.Select(k => k.Unit ?? UnitOf(k.MemoryCgroup) ?? UnitOf(k.TaskCgroup)).FirstOrDefault(u => u is not null)
                    ?? ctx.Crashes.Select(c => c.Unit).FirstOrDefault(u => u is not null) ?? "<backend>.service";
         var block = ctx.UpstreamBlock ?? "<upstream>";
+        var cgroup = ctx.OomKills.Select(k => k.MemoryCgroup ?? k.TaskCgroup).FirstOrDefault(c => c is not null && c != "/");
+        // Without a systemd unit, the limit is the cgroup's own (cgroup v2 memory.max) or the container's.
+        var memLimit = unit != "<backend>.service" || cgroup is null
+            ? $"systemctl set-property {unit} MemoryMax=2G"
+            : $"echo 2G > /sys/fs/cgroup{cgroup}/memory.max   # or the container's memory limit";
         var peer = ctx.Incident.Upstream;
         switch (cause)
         {
@@ -28,13 +33,13 @@ public static class Recommendations
                     {
                         "Find what grows: the errors' URIs (ErrorSamples) name the requests in flight when the worker died.",
                         "Recycle workers periodically so slow leaks never reach the limit.",
-                        $"Raise the memory limit of {unit} if the peak is legitimate, or run fewer workers.",
+                        $"Raise the memory limit of {(unit == "<backend>.service" && cgroup is not null ? "cgroup " + cgroup : unit)} if the peak is legitimate, or run fewer workers.",
                     },
                     Changes = backend switch
                     {
-                        BackendKind.PhpFpm => new[] { "pm.max_requests = 500", "memory_limit = 256M   ; php.ini, per request", $"systemctl set-property {unit} MemoryMax=2G" },
-                        BackendKind.Uwsgi => new[] { "reload-on-rss = 512", "max-requests = 1000", $"systemctl set-property {unit} MemoryMax=2G" },
-                        _ => new[] { "gunicorn --max-requests 1000 --max-requests-jitter 100 ...", $"systemctl set-property {unit} MemoryMax=2G" },
+                        BackendKind.PhpFpm => new[] { "pm.max_requests = 500", "memory_limit = 256M   ; php.ini, per request", memLimit },
+                        BackendKind.Uwsgi => new[] { "reload-on-rss = 512", "max-requests = 1000", memLimit },
+                        _ => new[] { "gunicorn --max-requests 1000 --max-requests-jitter 100 ...", memLimit },
                     },
                 }, $"Watch the workers' memory while replaying the failing request: systemd-cgtop, or ps -o pid,rss,cmd --ppid <master pid>.");
             case ResetCause.BackendWorkerTimeout:
