@@ -21,7 +21,7 @@ public sealed class IncidentContext
         OomKills = idx.Ooms.Between(from, to).ToList();
         Crashes = idx.Crashes.Between(from, to).ToList();
         BackendEvents = idx.Backend.Between(from, to).ToList();
-        Matcher = new ProcessMatcher(options, idx.Backend.Between(from - TimeSpan.FromHours(1), to));
+        Matcher = new ProcessMatcher(options, idx.BackendPids);
         UpstreamBlock = idx.Config.BlockFor(incident.Errors[0]);
         ConfigFindings = idx.Config.FindingsFor(UpstreamBlock, incident.Upstream);
         UpstreamDirectives = UpstreamBlock is null ? null : idx.Config.Blocks.GetValueOrDefault(UpstreamBlock);
@@ -102,6 +102,7 @@ internal sealed class EvidenceIndexes
         Crashes = new TimeIndex<ProcessCrash>(set.Crashes, c => c.Time);
         Backend = new TimeIndex<BackendEvent>(set.BackendEvents, b => b.Time);
         Config = new ConfigIndex(set.Directives, set.ConfigFindings);
+        BackendPids = ProcessMatcher.PidsOf(set.BackendEvents);
         foreach (var c in set.Companions)
         {
             if (c.Kind != UpstreamErrorKind.BodyBuffered || c.ConnectionId is not long id) continue;
@@ -115,5 +116,6 @@ internal sealed class EvidenceIndexes
     public TimeIndex<ProcessCrash> Crashes { get; }
     public TimeIndex<BackendEvent> Backend { get; }
     public ConfigIndex Config { get; }
+    public Dictionary<int, BackendEvent> BackendPids { get; }
     public Dictionary<long, List<UpstreamError>> BodyByConnection { get; } = new();
 }

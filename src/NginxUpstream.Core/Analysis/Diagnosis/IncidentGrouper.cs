@@ -48,8 +48,18 @@ public static class IncidentGrouper
         foreach (var (key, list) in byUpstream)
         {
             cancel.ThrowIfCancellationRequested();
-            // Stable: lines with the same second keep their log order.
-            var sorted = list.Select((e, i) => (e, i)).OrderBy(x => x.e.Time.UtcTicks).ThenBy(x => x.i).Select(x => x.e).ToList();
+            // Stable: lines with the same second keep their log order. Logs are mostly in order already.
+            var sorted = list;
+            var inOrder = true;
+            for (var i = 1; i < list.Count && inOrder; i++) inOrder = list[i - 1].Time.UtcTicks <= list[i].Time.UtcTicks;
+            if (!inOrder)
+            {
+                var keys = new (long t, int i)[list.Count];
+                for (var i = 0; i < keys.Length; i++) keys[i] = (list[i].Time.UtcTicks, i);
+                Array.Sort(keys);
+                sorted = new List<UpstreamError>(list.Count);
+                foreach (var k in keys) sorted.Add(list[k.i]);
+            }
             var start = 0;
             for (var i = 1; i <= sorted.Count; i++)
             {

@@ -20,19 +20,18 @@ public sealed class ProcessMatcher
         "dotnet*", "hypercorn*", "daphne*", "waitress*", "unicorn*", "passenger*", "rails*", "bundle*", "celery*", "perl*",
     };
 
-    private readonly Dictionary<int, BackendEvent> _backendPids = new();
+    private readonly IReadOnlyDictionary<int, BackendEvent> _backendPids;
     private readonly List<Regex> _userNames;
     private readonly List<Regex> _userUnits;
     private readonly HashSet<int> _userPids;
     private static readonly List<Regex> DefaultNames = DefaultBackendNames.Select(Wildcard).ToList();
 
-    public ProcessMatcher(DiagnosisOptions options, IEnumerable<BackendEvent> backendEvents)
+    public ProcessMatcher(DiagnosisOptions options, IEnumerable<BackendEvent> backendEvents) : this(options, PidsOf(backendEvents)) { }
+
+    /// <summary>With the backend's pids indexed once for all incidents.</summary>
+    public ProcessMatcher(DiagnosisOptions options, IReadOnlyDictionary<int, BackendEvent> backendPids)
     {
-        foreach (var b in backendEvents)
-        {
-            if (b.ProcessId is int p) _backendPids.TryAdd(p, b);
-            if (b.MasterProcessId is int m) _backendPids.TryAdd(m, b);
-        }
+        _backendPids = backendPids;
         _userNames = options.ProcessNames.Select(Wildcard).ToList();
         _userUnits = options.Units.Select(Wildcard).ToList();
         _userPids = options.ProcessIds.ToHashSet();
@@ -53,6 +52,18 @@ public sealed class ProcessMatcher
         foreach (var u in unitsOrCgroups)
             if (u is not null && DefaultNames.Any(r => r.IsMatch(LastSegment(u)))) return new(0.8, $"its unit/cgroup {u} looks like an application server");
         return new(0.3, $"{name ?? "the process"} is not known to be the backend");
+    }
+
+    /// <summary>Every pid (worker or master) the backend log names, with its first record.</summary>
+    public static Dictionary<int, BackendEvent> PidsOf(IEnumerable<BackendEvent> events)
+    {
+        var d = new Dictionary<int, BackendEvent>();
+        foreach (var b in events)
+        {
+            if (b.ProcessId is int p) d.TryAdd(p, b);
+            if (b.MasterProcessId is int m) d.TryAdd(m, b);
+        }
+        return d;
     }
 
     private static string LastSegment(string s) => s.TrimEnd('/').Split('/')[^1];
