@@ -106,6 +106,13 @@ public sealed class FindResetCauseCommand : PSCmdlet, IDisposable
             else _errors.AddRange(collector.ErrorsFromFiles(null));
         }
         if (Stopping) return;
+        if (!_errors.Any(IncidentGrouper.IsConnectionFailure))
+        {
+            WriteWarning(_sawInput
+                ? $"None of the {_errors.Count} error.log records is an upstream connection failure: nothing to diagnose."
+                : $"No upstream connection failures found in {(bundle is null ? "the default nginx error log (/var/log/nginx/error.log and its rotated files)" : "'" + IncidentPath + "'")}: nothing to diagnose.");
+            return;
+        }
 
         switch (ParameterSetName)
         {
