@@ -15,10 +15,12 @@
         'Export-NginxFinding'
         'Find-ResetCause'
         'Get-BackendEvent'
+        'Get-NginxConfig'
         'Get-NginxUpstreamError'
         'Get-OomKill'
         'Get-ProcessCrash'
         'Import-NginxFinding'
+        'Test-NginxKeepaliveConfig'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

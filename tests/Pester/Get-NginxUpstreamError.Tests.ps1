@@ -88,6 +88,19 @@ Describe 'Get-NginxUpstreamError' {
             $ev[0].CategoryInfo.Category | Should -Be 'InvalidData'
         }
 
+        It 'reads /var/log/nginx/error.log by default, or says where it looked' {
+            if (Test-Path '/var/log/nginx/error.log') {
+                $v = @(Get-NginxUpstreamError -All -Verbose -ErrorVariable ev -ErrorAction SilentlyContinue 4>&1)
+                ($v | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain "Reading '/var/log/nginx/error.log' ($((Get-Item /var/log/nginx/error.log).Length.ToString('N0')) bytes)."
+                $ev | Where-Object FullyQualifiedErrorId -Like 'FileNotFound*' | Should -BeNullOrEmpty
+                return
+            }
+            $r = @(Get-NginxUpstreamError -ErrorVariable ev -ErrorAction SilentlyContinue)
+            $r.Count | Should -Be 0
+            $ev[0].FullyQualifiedErrorId | Should -Be 'FileNotFound,NginxUpstream.Commands.GetNginxUpstreamErrorCommand'
+            $ev[0].ErrorDetails.RecommendedAction | Should -Match 'journalctl -u nginx'
+        }
+
         It 'counts garbage and overlong lines as skipped, never throws' {
             $f = Join-Path $Tmp 'garbage.log'
             # 3 MB of binary garbage without a newline: one line longer than the reader's buffer.
@@ -168,7 +181,8 @@ Describe 'Get-NginxUpstreamError' {
             Set-Content -Path $f -Value (New-ErrorLine ([datetime]'2026-01-01') 1 '/old')
             $job = Start-ThreadJob -ScriptBlock {
                 Import-Module $using:ModulePath
-                Get-NginxUpstreamError -Path $using:f -Follow -TimeZone UTC
+                # -Since reads the history first, so the test does not race the job's start.
+                Get-NginxUpstreamError -Path $using:f -Follow -TimeZone UTC -Since ([DateTimeOffset]'2025-12-31T00:00:00Z')
             }
             try {
                 Start-Sleep -Milliseconds 1500
@@ -177,9 +191,9 @@ Describe 'Get-NginxUpstreamError' {
                 Move-Item $f "$f.1"
                 Set-Content -Path $f -Value (New-ErrorLine ([datetime]'2026-01-01').AddSeconds(2) 3 '/afterrotate')
                 $got = @()
-                $deadline = (Get-Date).AddSeconds(10)
-                while ($got.Count -lt 2 -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200; $got += @(Receive-Job $job) }
-                $got.Uri | Should -Be @('/new1', '/afterrotate')
+                $deadline = (Get-Date).AddSeconds(30)
+                while ($got.Count -lt 3 -and (Get-Date) -lt $deadline) { Start-Sleep -Milliseconds 200; $got += @(Receive-Job $job) }
+                $got.Uri | Should -Be @('/old', '/new1', '/afterrotate')
             }
             finally { Stop-Job $job; Remove-Job $job -Force }
         }

@@ -88,7 +88,7 @@ public sealed class UpstreamError : LogRecord
     public string? UpstreamSocket { get; init; }
     /// <summary>The OpenSSL error queue of an "(SSL: ...)" message, when present.</summary>
     public string? SslError { get; init; }
-    /// <summary>Byte offset of the record's first line in <see cref="Source"/>; -1 when unknown (pipeline text).</summary>
+    /// <summary>Byte offset of the record's first line in <see cref="Source"/> (in the decompressed text of a gzip file); -1 when unknown (pipeline text).</summary>
     public long Offset { get; init; } = -1;
     /// <summary>Stream/mail/resolver extras (bytes counters, login, ssl_error...).</summary>
     public IReadOnlyDictionary<string, string>? Extra { get; init; }

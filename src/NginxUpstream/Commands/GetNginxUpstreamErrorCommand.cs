@@ -106,6 +106,7 @@ public sealed class GetNginxUpstreamErrorCommand : LogReaderCommandBase
         {
             if (Stopping) return;
             var stats = new ReadStats();
+            WriteVerbose($"Reading '{f}' ({new FileInfo(f).Length:N0} bytes).");
             try { Emit(_reader!.ReadFile(f, stats, Cancel)); }
             catch (OperationCanceledException) { return; }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
@@ -113,6 +114,7 @@ public sealed class GetNginxUpstreamErrorCommand : LogReaderCommandBase
                 WriteError(Errors.FromReadException(e, f));
             }
             WriteVerbose($"'{f}': {stats}.");
+            Totals.Add(stats);
         }
     }
 

@@ -38,8 +38,9 @@ public sealed record BackendProfile
         ["gunicorn-gthread"] = new() { Name = "gunicorn-gthread", IdleTimeout = TimeSpan.FromSeconds(2), RequestTimeout = TimeSpan.FromSeconds(30) },
         // uvicorn --timeout-keep-alive 5 s, no request timeout.
         ["uvicorn"] = new() { Name = "uvicorn", IdleTimeout = TimeSpan.FromSeconds(5) },
-        // Node http.Server keepAliveTimeout 5 s (v12-v25), requestTimeout 300 s.
-        ["node"] = new() { Name = "node", IdleTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromSeconds(300) },
+        // Node http.Server keepAliveTimeout 5 s (v12-v25). Its requestTimeout (300 s) is an abuse cap, not
+        // a worker timeout, so it is not used as Tw.
+        ["node"] = new() { Name = "node", IdleTimeout = TimeSpan.FromSeconds(5) },
         // Puma persistent_timeout 20 s (<= 6.x), worker_timeout 60 s, max_keep_alive 999 (7.x).
         ["puma"] = new() { Name = "puma", IdleTimeout = TimeSpan.FromSeconds(20), RequestTimeout = TimeSpan.FromSeconds(60), MaxRequests = 999 },
         // Tomcat keepAliveTimeout = connectionTimeout, 20 s in the stock server.xml; maxKeepAliveRequests 100.

@@ -98,9 +98,35 @@ public sealed class ConfigModel
         return (t, false);
     }
 
-    /// <summary>Direct children of a block (included files' directives are already inline).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NginxDirective, IReadOnlyList<NginxDirective>> ChildCache = new();
+
+    /// <summary>Direct children of a block (included files' directives are already inline), cached per block.</summary>
     public static IReadOnlyList<NginxDirective> Children(NginxDirective block) =>
-        block.Block?.Where(c => c.Name != "#" && c.Name != "include").ToList() ?? new List<NginxDirective>();
+        ChildCache.GetValue(block, b => b.Block?.Where(c => c.Name != "#" && c.Name != "include").ToArray() ?? Array.Empty<NginxDirective>());
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<NginxDirective, ILookup<string, NginxDirective>> NamedCache = new();
+
+    /// <summary>Direct children of a block with a given name, in order (indexed once per block: http blocks can hold thousands).</summary>
+    public static IEnumerable<NginxDirective> ChildrenNamed(NginxDirective block, string name) =>
+        NamedCache.GetValue(block, b => Children(b).ToLookup(c => c.Name, StringComparer.Ordinal))[name];
+
+    /// <summary>The uses whose inheritance chain contains a level.</summary>
+    public IReadOnlyList<ProxyUse> UsesUnder(NginxDirective level)
+    {
+        if (_usesByLevel is null)
+        {
+            _usesByLevel = new Dictionary<NginxDirective, List<ProxyUse>>(ReferenceEqualityComparer.Instance);
+            foreach (var u in Uses)
+                foreach (var l in u.Levels)
+                {
+                    if (!_usesByLevel.TryGetValue(l, out var list)) _usesByLevel[l] = list = new List<ProxyUse>();
+                    list.Add(u);
+                }
+        }
+        return _usesByLevel.TryGetValue(level, out var r) ? r : Array.Empty<ProxyUse>();
+    }
+
+    private Dictionary<NginxDirective, List<ProxyUse>>? _usesByLevel;
 
     /// <summary>Context path of a block itself ("http > upstream app").</summary>
     public static string PathOf(NginxDirective block)
@@ -120,7 +146,7 @@ public sealed class ConfigModel
     {
         for (int i = levels.Count - 1; i >= 0; i--)
         {
-            var d = Children(levels[i]).LastOrDefault(c => c.Name == name);
+            var d = ChildrenNamed(levels[i], name).LastOrDefault();
             if (d is not null) return d;
         }
         return null;
@@ -131,7 +157,7 @@ public sealed class ConfigModel
     {
         for (int i = levels.Count - 1; i >= 0; i--)
         {
-            var list = Children(levels[i]).Where(c => c.Name == name).ToList();
+            var list = ChildrenNamed(levels[i], name).ToList();
             if (list.Count > 0) return (i, list);
         }
         return (-1, Array.Empty<NginxDirective>());

@@ -67,17 +67,18 @@ public sealed class NginxConfigParser
     }
 
     private static bool HasEvents(List<Node> nodes) =>
-        nodes.Any(n => n.Name == "events" || (n.Name == "include" && HasEvents(n.Inlined)));
+        nodes.Any(n => n.Name == "events" || (n.Inlined is not null && HasEvents(n.Inlined)));
 
     private sealed class Node
     {
-        public List<NginxWord> Words = new();
-        public string Name => Words.Count > 0 ? Words[0].Value : "#";
+        public NginxWord[] Words = Array.Empty<NginxWord>();
+        public string Name => Words.Length > 0 ? Words[0].Value : "#";
         public string File = "";
         public int Line, EndLine;
         public List<Node>? Children;
-        public List<string> Includes = new();
-        public List<Node> Inlined = new();
+        // Only include directives have these; most nodes never allocate them.
+        public List<string>? Includes;
+        public List<Node>? Inlined;
         public string? Comment;
     }
 
@@ -161,7 +162,7 @@ public sealed class NginxConfigParser
                         return list;
                 }
 
-                var node = new Node { Words = new List<NginxWord>(tok.Args), File = file, Line = tok.StatementLine, EndLine = tok.Line };
+                var node = new Node { Words = tok.Args.ToArray(), File = file, Line = tok.StatementLine, EndLine = tok.Line };
                 list.Add(node);
                 var isBlock = rc == NginxTokenResult.BlockStart;
                 var name = node.Name;
@@ -183,7 +184,7 @@ public sealed class NginxConfigParser
                     continue;
                 }
 
-                if (name == "include" && node.Words.Count == 2)
+                if (name == "include" && node.Words.Length == 2)
                     ResolveInclude(node, ctx, tok.Line);
             }
             return list;
@@ -206,7 +207,7 @@ public sealed class NginxConfigParser
             if (_options.NginxVersion is { } v && DirectiveTable.Since(name, ctx) is { } since && v < since) continue;
             if (!spec.IsBlock && isBlock) { AddError($"directive \"{name}\" is not terminated by \";\"", file, line, NginxConfigErrorKind.Directive); return; }
             if (spec.IsBlock && !isBlock) { AddError($"directive \"{name}\" has no opening \"{{\"", file, line, NginxConfigErrorKind.Directive); return; }
-            if (!DirectiveTable.ArgsOk(spec, node.Words.Count))
+            if (!DirectiveTable.ArgsOk(spec, node.Words.Length))
                 AddError($"invalid number of arguments in \"{name}\" directive", file, line, NginxConfigErrorKind.Directive);
             return;
         }
@@ -235,8 +236,8 @@ public sealed class NginxConfigParser
             if (_aborted) return;
             var nodes = ParseFile(f, ctx, node, line);
             if (nodes is null) continue;
-            node.Includes.Add(f);
-            node.Inlined.AddRange(nodes);
+            (node.Includes ??= new List<string>()).Add(f);
+            (node.Inlined ??= new List<Node>()).AddRange(nodes);
         }
     }
 
@@ -270,7 +271,7 @@ public sealed class NginxConfigParser
             d.Parent = parent;
             map[n] = d;
             result.Add(d);
-            if (n.Inlined.Count > 0) result.AddRange(FreezeList(n.Inlined, parent, context, map));
+            if (n.Inlined is { Count: > 0 }) result.AddRange(FreezeList(n.Inlined, parent, context, map));
         }
         return result;
     }
@@ -278,16 +279,24 @@ public sealed class NginxConfigParser
     private static NginxDirective Make(Node n, string context, List<NginxDirective>? block) => new()
     {
         Name = n.Name,
-        Args = n.Name == "if" ? IfArgs.Normalize(n.Words.Skip(1).Select(w => w.Value)) : n.Words.Skip(1).Select(w => w.Value).ToArray(),
-        Words = n.Words.ToArray(),
+        Args = n.Name == "if" ? IfArgs.Normalize(n.Words.Skip(1).Select(w => w.Value)) : ArgValues(n.Words),
+        Words = n.Words,
         File = n.File,
         Line = n.Line,
         EndLine = n.EndLine,
         Block = block,
         Context = context,
-        Includes = n.Includes.ToArray(),
+        Includes = n.Includes?.ToArray() ?? Array.Empty<string>(),
         Comment = n.Comment,
     };
+
+    private static string[] ArgValues(NginxWord[] words)
+    {
+        if (words.Length <= 1) return Array.Empty<string>();
+        var a = new string[words.Length - 1];
+        for (int i = 1; i < words.Length; i++) a[i - 1] = words[i].Value;
+        return a;
+    }
 
     /// <summary>"server example.com", "location /api", "upstream app", "if ($x)".</summary>
     private static string Label(Node n)
@@ -295,17 +304,17 @@ public sealed class NginxConfigParser
         if (n.Name == "server")
         {
             var sn = FindChild(n, "server_name") ?? FindChild(n, "listen");
-            return sn is null || sn.Words.Count < 2 ? "server" : "server " + sn.Words[1].Value;
+            return sn is null || sn.Words.Length < 2 ? "server" : "server " + sn.Words[1].Value;
         }
-        return n.Words.Count > 1 ? n.Name + " " + string.Join(' ', n.Words.Skip(1).Select(w => w.Value)) : n.Name;
+        return n.Words.Length > 1 ? n.Name + " " + string.Join(' ', n.Words.Skip(1).Select(w => w.Value)) : n.Name;
     }
 
     private static Node? FindChild(Node n, string name)
     {
         foreach (var c in n.Children!)
         {
-            if (c.Words.Count > 0 && c.Name == name) return c;
-            if (c.Name == "include") foreach (var i in c.Inlined) if (i.Words.Count > 0 && i.Name == name) return i;
+            if (c.Words.Length > 0 && c.Name == name) return c;
+            if (c.Inlined is not null) foreach (var i in c.Inlined) if (i.Words.Length > 0 && i.Name == name) return i;
         }
         return null;
     }

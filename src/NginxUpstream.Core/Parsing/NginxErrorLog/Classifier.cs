@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NginxUpstream.Model;
 
 namespace NginxUpstream.Parsing.NginxErrorLog;
@@ -12,6 +13,7 @@ namespace NginxUpstream.Parsing.NginxErrorLog;
 /// </summary>
 internal static class Classifier
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Classify(ReadOnlySpan<byte> s, ref ParsedRecord r)
     {
         var m = r.Message.Of(s);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using NginxUpstream.Model;
 using NginxUpstream.Sources;
@@ -21,8 +22,8 @@ namespace NginxUpstream.Parsing.NginxErrorLog;
 /// not grow with the log. The parser works on raw bytes (no regular expressions, no decoding
 /// until a record passes the filters), so unparseable lines and filtered records cost only a scan.
 /// Unparseable lines are counted in <see cref="ReadStats.Skipped"/> with a reason, never thrown.</para>
-/// <para>Errors: a missing/unreadable file throws the usual <see cref="IOException"/> /
-/// <see cref="UnauthorizedAccessException"/> when enumeration starts; a corrupt gzip throws
+/// <para>Errors: a missing/unreadable file makes <see cref="ReadFile"/> throw the usual
+/// <see cref="FileNotFoundException"/> / <see cref="UnauthorizedAccessException"/> when called; a corrupt gzip throws
 /// <see cref="LogReadException"/> (with the line where it broke) after every record read before
 /// the break was yielded. <see cref="ReadFiles"/> and <see cref="ReadRotatedSet"/> report per-file
 /// failures through their <c>onError</c> callback and go on with the next file.</para>
@@ -355,13 +356,14 @@ public sealed class NginxErrorLogReader
             if (o.Until is { } u) _stopAfter = u + o.Disorder;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool Accept(ReadOnlySpan<byte> s, ref ParsedRecord r, ReadStats stats, out DateTimeOffset time, out bool stop)
         {
             stop = false;
             time = default;
             r.Reset();
             if (!RecordParser.TryParseHeader(s, ref r, out var body)) { stats.Skip("malformed header"); return false; }
-            var lt = RecordMaterializer.LocalTicks(r);
+            var lt = Materializer.LocalTicksCached(r);
             if (lt < 0) { stats.Skip("impossible timestamp"); return false; }
             time = Materializer.ToTime(lt);
             if (_o.Since is { } since && time < since) { stats.Skip("before -Since"); return false; }
@@ -445,3 +447,4 @@ public sealed class NginxErrorLogReader
         private static readonly List<UpstreamError> Empty = new();
     }
 }
+

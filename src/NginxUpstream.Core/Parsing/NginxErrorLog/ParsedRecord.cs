@@ -34,8 +34,5 @@ internal struct ParsedRecord
         ConnectionId = -1;
         Errno = -1;
         UpstreamPort = -1;
-        Message = ErrnoText = Syscall = Action = Client = Server = Request = Subrequest = Upstream = Host = Referrer =
-            Login = Resolver = SslError = Method = Uri = Protocol = UpstreamScheme = UpstreamAddress = UpstreamUri =
-            UpstreamHost = UpstreamSocket = Seg.None;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using NginxUpstream.Model;
 
@@ -82,13 +83,16 @@ internal static class Phases
         items.Select(i => new Entry(Encoding.ASCII.GetBytes(i.Item1), i.Item2, i.Item3))
              .DistinctBy(e => Encoding.ASCII.GetString(e.Text)).ToArray();
 
+    private static readonly Entry[][] ByLength = Enumerable.Range(0, 64)
+        .Select(n => Known.Where(e => e.Text.Length == n).ToArray()).ToArray();
+
     /// <summary>The entry for an action text, or false when nginx has no such action.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryGet(ReadOnlySpan<byte> action, out Entry entry)
     {
-        foreach (var e in Known)
-        {
-            if (e.Text.Length == action.Length && action.SequenceEqual(e.Text)) { entry = e; return true; }
-        }
+        if (action.Length < ByLength.Length)
+            foreach (var e in ByLength[action.Length])
+                if (action.SequenceEqual(e.Text)) { entry = e; return true; }
         entry = default;
         return false;
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NginxUpstream.Model;
 
 namespace NginxUpstream.Parsing.NginxErrorLog;
@@ -21,6 +22,7 @@ internal static class RecordParser
     private static int D2(ReadOnlySpan<byte> s, int i) => (s[i] - '0') * 10 + (s[i + 1] - '0');
 
     /// <summary>Parses the header; false when <paramref name="s"/> does not start with one.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryParseHeader(ReadOnlySpan<byte> s, ref ParsedRecord r, out int body)
     {
         body = 0;
@@ -89,6 +91,7 @@ internal static class RecordParser
         && IsDigit(s[0]) && IsDigit(s[3]) && IsDigit(s[18]);
 
     /// <summary>Parses message, errno and context after a successful <see cref="TryParseHeader"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ParseBody(ReadOnlySpan<byte> s, int body, ref ParsedRecord r)
     {
         // nginx cuts the line at 2047 bytes + LF (2046 + CRLF on Windows) without a marker.
@@ -139,29 +142,45 @@ internal static class RecordParser
     /// The start of the context: the leftmost candidate (" while ", ", client: ", ", udp client: ",
     /// ", resolver: ") after which the whole remainder parses. -1 when none does.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FindContext(ReadOnlySpan<byte> s, int from, Mode mode, ref ParsedRecord r)
     {
         int w = IndexFrom(s, from, " while "u8);
-        int c = IndexFrom(s, from, ", client: "u8);
-        int u = IndexFrom(s, from, ", udp client: "u8);
-        int v = IndexFrom(s, from, ", resolver: "u8);
+        int c = NextKeyAfterComma(s, from, ContextKeys);
         while (true)
         {
-            int m = int.MaxValue;
-            if (w >= 0) m = w;
-            if (c >= 0 && c < m) m = c;
-            if (u >= 0 && u < m) m = u;
-            if (v >= 0 && v < m) m = v;
-            if (m == int.MaxValue) return -1;
+            int m = w < 0 ? c : c < 0 ? w : Math.Min(w, c);
+            if (m < 0) return -1;
             if (TryTail(s, m, mode, ref r)) return m;
             ClearContext(ref r);
             if (w == m) w = IndexFrom(s, m + 1, " while "u8);
-            if (c == m) c = IndexFrom(s, m + 1, ", client: "u8);
-            if (u == m) u = IndexFrom(s, m + 1, ", udp client: "u8);
-            if (v == m) v = IndexFrom(s, m + 1, ", resolver: "u8);
+            if (c == m) c = NextKeyAfterComma(s, m + 1, ContextKeys);
         }
     }
 
+    private static readonly byte[][] ContextKeys = { "client: "u8.ToArray(), "udp client: "u8.ToArray(), "resolver: "u8.ToArray() };
+
+    private static readonly byte[][] ActionEndKeys =
+    {
+        "client: "u8.ToArray(), "udp client: "u8.ToArray(), "resolver: "u8.ToArray(), "server: "u8.ToArray(), "responder: "u8.ToArray(),
+    };
+
+    /// <summary>The next ", " at or after <paramref name="from"/> that is followed by one of <paramref name="keys"/>; -1 when none.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int NextKeyAfterComma(ReadOnlySpan<byte> s, int from, byte[][] keys)
+    {
+        while (true)
+        {
+            int x = IndexFrom(s, from, ", "u8);
+            if (x < 0) return -1;
+            var t = s[(x + 2)..];
+            foreach (var k in keys)
+                if (t.StartsWith(k)) return x;
+            from = x + 1;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryTail(ReadOnlySpan<byte> s, int p, Mode mode, ref ParsedRecord r)
     {
         int end = s.Length;
@@ -176,13 +195,8 @@ internal static class RecordParser
                 r.Context = LogContextKind.Accept;
                 return mode == Mode.Lenient || s[(a + 28)..].IndexOf(", "u8) < 0;
             }
-            int e = end;
-            int x;
-            if ((x = IndexFrom(s, a, ", client: "u8)) >= 0 && x < e) e = x;
-            if ((x = IndexFrom(s, a, ", udp client: "u8)) >= 0 && x < e) e = x;
-            if ((x = IndexFrom(s, a, ", resolver: "u8)) >= 0 && x < e) e = x;
-            if ((x = IndexFrom(s, a, ", server: "u8)) >= 0 && x < e) e = x;
-            if ((x = IndexFrom(s, a, ", responder: "u8)) >= 0 && x < e) e = x;
+            int e = NextKeyAfterComma(s, a, ActionEndKeys);
+            if (e < 0) e = end;
             var action = s[a..e];
             if (Phases.TryGet(action, out var entry)) { r.Phase = entry.Phase; r.Facing = entry.Facing; }
             else if (mode == Mode.Strict || action.IndexOf((byte)'"') >= 0 || action.Length == 0) return false;
@@ -215,12 +229,14 @@ internal static class RecordParser
         ", host: \""u8.ToArray(), ", referrer: \""u8.ToArray(),
     };
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryClient(ReadOnlySpan<byte> s, int c, bool udp, Mode mode, ref ParsedRecord r)
     {
         int end = s.Length;
         r.Udp = udp;
         int ce = IndexFrom(s, c, ", "u8);
-        int st = IndexFrom(s, c, " using starttls"u8);
+        int st = (ce < 0 ? s[c..] : s[c..ce]).IndexOf(" using starttls"u8);
+        if (st >= 0) st += c;
         int q;
         if (st >= 0 && (ce < 0 || st < ce)) { r.Client = Seg.FromTo(c, st); r.StartTls = true; q = st + 15; }
         else if (ce < 0)
@@ -276,6 +292,7 @@ internal static class RecordParser
         return TryHttp(s, se, mode, ref r);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryCounters(ReadOnlySpan<byte> s, int p, Mode mode, ref ParsedRecord r)
     {
         r.Context = LogContextKind.Stream;
@@ -319,6 +336,7 @@ internal static class RecordParser
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryHttp(ReadOnlySpan<byte> s, int q, Mode mode, ref ParsedRecord r)
     {
         int end = s.Length;
@@ -372,6 +390,7 @@ internal static class RecordParser
     }
 
     /// <summary>Splits a trailing " (N: text)" errno off the message; returns the message end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SplitErrno(ReadOnlySpan<byte> s, int start, int end, ref ParsedRecord r)
     {
         if (end - start < 6 || s[end - 1] != ')') return end;
@@ -391,6 +410,7 @@ internal static class RecordParser
     }
 
     /// <summary>The leading "name(" of the message: the failing call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Seg FindSyscall(ReadOnlySpan<byte> s, Seg message)
     {
         var m = message.Of(s);
@@ -402,6 +422,7 @@ internal static class RecordParser
     }
 
     /// <summary>Splits the request line into method, URI and protocol; leaves them absent when it does not split.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitRequest(ReadOnlySpan<byte> s, ref ParsedRecord r)
     {
         int a = r.Request.Start, b = r.Request.End, i = a;

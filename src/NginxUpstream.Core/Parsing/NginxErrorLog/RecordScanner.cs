@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NginxUpstream.Sources;
 
 namespace NginxUpstream.Parsing.NginxErrorLog;
@@ -128,6 +129,7 @@ internal sealed class RecordScanner
     }
 
     /// <summary>Advances to the next record; false at the end of the data (or, live, when more is needed).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool MoveNext()
     {
         while (true)

@@ -54,19 +54,30 @@ internal static class SinceSeeker
         return (null, -1);
     }
 
-    /// <summary>Newlines in the first <paramref name="end"/> bytes.</summary>
+    /// <summary>Newlines in the first <paramref name="end"/> bytes: 8 MB chunks counted in parallel (vectorised).</summary>
     public static long CountLines(FileStream fs, long end)
     {
-        var buf = new byte[1 << 20];
-        long pos = 0, count = 0;
-        while (pos < end)
-        {
-            int n = RandomAccess.Read(fs.SafeFileHandle, buf.AsSpan(0, (int)Math.Min(buf.Length, end - pos)), pos);
-            if (n <= 0) break;
-            count += buf.AsSpan(0, n).Count((byte)'\n');
-            pos += n;
-        }
-        return count;
+        const int Chunk = 8 << 20;
+        var handle = fs.SafeFileHandle;
+        int chunks = (int)((end + Chunk - 1) / Chunk);
+        long total = 0;
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(4, Environment.ProcessorCount) },
+            () => new byte[1 << 20],
+            (i, _, buf) =>
+            {
+                long pos = (long)i * Chunk, stop = Math.Min(end, pos + Chunk), count = 0;
+                while (pos < stop)
+                {
+                    int n = RandomAccess.Read(handle, buf.AsSpan(0, (int)Math.Min(buf.Length, stop - pos)), pos);
+                    if (n <= 0) break;
+                    count += buf.AsSpan(0, n).Count((byte)'\n');
+                    pos += n;
+                }
+                Interlocked.Add(ref total, count);
+                return buf;
+            },
+            _ => { });
+        return total;
     }
 
     /// <summary>Time of the first record of a file (plain or gzip); null when none in its first 64 KB.</summary>

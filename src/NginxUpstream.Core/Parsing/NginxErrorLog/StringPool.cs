@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 
@@ -16,6 +17,7 @@ internal sealed class StringPool
     private readonly byte[]?[] _keys = new byte[Slots][];
     private readonly string?[] _values = new string[Slots];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static string Decode(ReadOnlySpan<byte> b)
     {
         if (b.IsEmpty) return "";
@@ -23,6 +25,7 @@ internal sealed class StringPool
         return Encoding.UTF8.GetString(b);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string Get(ReadOnlySpan<byte> b)
     {
         if (b.Length > MaxPooled) return Decode(b);

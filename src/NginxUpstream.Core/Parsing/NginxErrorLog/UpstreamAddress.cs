@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace NginxUpstream.Parsing.NginxErrorLog;
 
 /// <summary>
@@ -8,6 +9,7 @@ namespace NginxUpstream.Parsing.NginxErrorLog;
 /// </summary>
 internal static class UpstreamAddress
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Split(ReadOnlySpan<byte> s, ref ParsedRecord r)
     {
         int a = r.Upstream.Start, b = r.Upstream.End;

@@ -23,7 +23,7 @@ public sealed class PshDropRule : KeepaliveRule
             if (chain.Count < 2 || !seen.Add(level)) continue;
             foreach (var name in ArrayDirectives)
             {
-                var own = ConfigModel.Children(level).Where(c => c.Name == name).ToList();
+                var own = ConfigModel.ChildrenNamed(level, name).ToList();
                 if (own.Count == 0) continue;
                 var (pi, parent) = ConfigModel.EffectiveArray(chain.Take(chain.Count - 1).ToList(), name);
                 if (pi < 0) continue;
@@ -36,7 +36,7 @@ public sealed class PshDropRule : KeepaliveRule
                     $"'{ConfigModel.PathOf(level)}' defines {name} ({ConfigModel.Loc(own[0])}) and so drops {string.Join(", ", names)} inherited from '{ConfigModel.PathOf(chain[pi])}'.",
                     string.Join("\n", dropped.Select(d => $"{name} {string.Join(' ', d.Args.Select(Quote))};")) + $"   # repeat in '{ConfigModel.PathOf(level)}'",
                     own.Concat(dropped), context: ConfigModel.PathOf(level), severity: severe ? FindingSeverity.Error : FindingSeverity.Warning,
-                    usedBy: ctx.Model.Uses.Where(u => u.Levels.Contains(level)).Select(u => u.Path));
+                    usedBy: ctx.Model.UsesUnder(level).Select(u => u.Path));
             }
         }
     }

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Globalization;
+using NginxUpstream.Parsing.NginxErrorLog;
+using NginxUpstream.Sources;
+
+namespace ErrorLogBench;
+
+/// <summary>
+/// generate PATH [LINES]     write the deterministic benchmark log (default 3,000,000 lines)
+/// engine PATH               engine throughput in-process: parse every record (count), then build every object
+/// </summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        if (args.Length >= 2 && args[0] == "generate")
+        {
+            var lines = args.Length > 2 ? long.Parse(args[2], CultureInfo.InvariantCulture) : 3_000_000;
+            var (n, bytes) = Generator.Write(args[1], lines);
+            Console.WriteLine($"lines={n} bytes={bytes} last={Generator.End:yyyy-MM-ddTHH:mm:ss}");
+            return 0;
+        }
+        if (args.Length >= 2 && args[0] == "engine")
+        {
+            var path = args[1];
+            var size = new FileInfo(path).Length;
+            var reader = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc };
+            // Warm-up (JIT, page cache) on the whole file, then the measured runs.
+            reader.Count(path);
+            var count = Measure(() => reader.Count(path), out var countSec, out var countCpu);
+            var upstreamOnly = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true };
+            var objects = Measure(() => { long k = 0; foreach (var _ in reader.ReadFile(path)) k++; return k; }, out var allSec, out var allCpu);
+            var upObjects = Measure(() => { long k = 0; foreach (var _ in upstreamOnly.ReadFile(path)) k++; return k; }, out var upSec);
+            var stats = new ReadStats();
+            reader.Count(path, stats);
+            string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
+            Console.WriteLine($"bytes={size} lines={stats.LinesRead} records={count} count_s={F(countSec)} count_mbs={F(size / 1e6 / countSec)} count_cpu_s={F(countCpu)} " +
+                              $"objects={objects} objects_s={F(allSec)} objects_mbs={F(size / 1e6 / allSec)} objects_cpu_s={F(allCpu)} " +
+                              $"upstream_objects={upObjects} upstream_s={F(upSec)} upstream_mbs={F(size / 1e6 / upSec)} " +
+                              $"peak_rss_mb={F(PeakRssMb())}");
+            return 0;
+        }
+        Console.Error.WriteLine("usage: ErrorLog.Bench generate PATH [LINES] | engine PATH");
+        return 2;
+    }
+
+    /// <summary>Runs f; seconds is wall time, cpu the process CPU time (the machine may be shared).</summary>
+    private static long Measure(Func<long> f, out double seconds) => Measure(f, out seconds, out _);
+
+    private static long Measure(Func<long> f, out double seconds, out double cpu)
+    {
+        var p = Process.GetCurrentProcess();
+        var c0 = p.TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        var r = f();
+        seconds = sw.Elapsed.TotalSeconds;
+        p.Refresh();
+        cpu = (p.TotalProcessorTime - c0).TotalSeconds;
+        return r;
+    }
+
+    private static double PeakRssMb()
+    {
+        foreach (var l in File.ReadLines("/proc/self/status"))
+            if (l.StartsWith("VmHWM:", StringComparison.Ordinal))
+                return long.Parse(l[6..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+        return double.NaN;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Text;
+using NginxUpstream.Analysis.Keepalive;
+using NginxUpstream.Internal;
+using NginxUpstream.Model;
+
+namespace NginxUpstream.Commands;
+
+/// <summary>
+/// Lints keepalive, retry, timeout and body-size settings of an nginx configuration against the
+/// nginx version and the backend behind each upstream (reference rule set, ids such as KA-IDLE).
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "NginxKeepaliveConfig", DefaultParameterSetName = PathSet)]
+[OutputType(typeof(ConfigFinding), ParameterSetName = new[] { PathSet, LiteralPathSet, DumpSet, ConfigSet })]
+[OutputType(typeof(bool), ParameterSetName = new[] { PathSet, LiteralPathSet, DumpSet, ConfigSet })]
+public sealed class TestNginxKeepaliveConfigCommand : PSCmdlet
+{
+    private const string PathSet = "Path";
+    private const string LiteralPathSet = "LiteralPath";
+    private const string DumpSet = "Dump";
+    private const string ConfigSet = "Config";
+    private readonly StringBuilder _dump = new();
+    private readonly List<NginxConfig> _configs = new();
+    private bool _sawDump;
+
+    /// <summary>The main config file (default: nginx -T on this host, else /etc/nginx/nginx.conf).</summary>
+    [Parameter(Position = 0, ParameterSetName = PathSet)]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string? Path { get; set; }
+
+    /// <summary>The main config file, taken literally. Binds PSPath from Get-Item.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
+    [Alias("PSPath", "LP")]
+    [ValidateNotNullOrEmpty]
+    public string? LiteralPath { get; set; }
+
+    /// <summary>Text of `nginx -T` (lines from the pipeline, or one string).</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = DumpSet)]
+    [AllowEmptyString]
+    public string[]? Dump { get; set; }
+
+    /// <summary>A config from Get-NginxConfig -AsConfig.</summary>
+    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ConfigSet)]
+    public NginxConfig? Config { get; set; }
+
+    /// <summary>The nginx version the config runs on (e.g. 1.24.0); default `nginx -v`; unknown = both regimes.</summary>
+    [Parameter]
+    public string? NginxVersion { get; set; }
+
+    /// <summary>The application server behind every upstream; its documented defaults are used.</summary>
+    [Parameter]
+    [ValidateSet("gunicorn", "gunicorn-gthread", "uvicorn", "node", "puma", "tomcat", "jetty", "kestrel", "go", "php-fpm", "uwsgi")]
+    public string? Backend { get; set; }
+
+    /// <summary>The backend's idle keep-alive timeout (TimeSpan, seconds, or 5s / 500ms); overrides -Backend.</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? BackendKeepAliveTimeout { get; set; }
+
+    /// <summary>The backend's request/worker timeout (TimeSpan, seconds, or 30s); overrides -Backend.</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? BackendRequestTimeout { get; set; }
+
+    /// <summary>The largest request body the backend accepts, in bytes (30MB works); overrides -Backend.</summary>
+    [Parameter]
+    [ValidateRange(0, long.MaxValue)]
+    public long? BackendBodyLimit { get; set; }
+
+    /// <summary>Per upstream name: a backend name, or a hashtable with Backend, KeepAliveTimeout, RequestTimeout, BodyLimit, MaxRequests.</summary>
+    [Parameter]
+    public Hashtable? Upstream { get; set; }
+
+    /// <summary>Return only $true (no warning or error findings) or $false.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    /// <summary>Seconds to wait for `nginx -T` when no input is given.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSeconds { get; set; } = 30;
+
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == DumpSet && Dump is not null) { _sawDump = true; foreach (var l in Dump) _dump.Append(l).Append('\n'); }
+        if (ParameterSetName == ConfigSet && Config is not null) _configs.Add(Config);
+    }
+
+    protected override void EndProcessing()
+    {
+        var options = BuildOptions();
+        if (ParameterSetName != ConfigSet)
+        {
+            var version = NginxConfigInput.Version(this, NginxVersion);
+            var cfg = ParameterSetName switch
+            {
+                DumpSet => _sawDump ? NginxConfigInput.FromDump(this, _dump, version) : null,
+                LiteralPathSet => NginxConfigInput.FromPath(this, LiteralPath!, true, version),
+                _ when Path is not null => NginxConfigInput.FromPath(this, Path, false, version),
+                _ => NginxConfigInput.FromHost(this, version, TimeSpan.FromSeconds(TimeoutSeconds)),
+            };
+            if (cfg is null) { if (Quiet) WriteObject(false); return; }
+            if (!Quiet) NginxConfigInput.ReportErrors(this, cfg);
+            _configs.Add(cfg);
+        }
+        else if (NginxVersion is not null) options = WithVersion(options, NginxConfigInput.Version(this, NginxVersion));
+
+        var clean = true;
+        foreach (var cfg in _configs)
+        {
+            var findings = KeepaliveLinter.Lint(cfg, options);
+            WriteVerbose($"{cfg.Source}: {findings.Count} finding(s); nginx version {(options.NginxVersion ?? cfg.NginxVersion)?.ToString() ?? "unknown (both regimes evaluated)"}.");
+            clean &= cfg.Errors.All(e => e.Kind != NginxConfigErrorKind.Syntax) && KeepaliveLinter.IsClean(findings);
+            if (!Quiet) foreach (var f in findings) WriteObject(f);
+        }
+        if (Quiet) WriteObject(clean);
+    }
+
+    private static KeepaliveLintOptions WithVersion(KeepaliveLintOptions o, Version? v) =>
+        new() { NginxVersion = v, Backend = o.Backend, Upstreams = o.Upstreams };
+
+    private KeepaliveLintOptions BuildOptions()
+    {
+        var overrides = new BackendProfile { IdleTimeout = BackendKeepAliveTimeout, RequestTimeout = BackendRequestTimeout, BodyLimit = BackendBodyLimit };
+        BackendProfile? backend = Backend is null ? null : BackendProfile.Known[Backend];
+        if (BackendKeepAliveTimeout is not null || BackendRequestTimeout is not null || BackendBodyLimit is not null)
+            backend = (backend ?? new BackendProfile()).With(overrides);
+        var per = new Dictionary<string, BackendProfile>(StringComparer.Ordinal);
+        if (Upstream is not null)
+            foreach (DictionaryEntry e in Upstream) per[e.Key.ToString()!] = ToProfile(e.Key.ToString()!, e.Value);
+        // Version is resolved later for Path/Dump (nginx -v or the parameter); Config keeps its own.
+        return new KeepaliveLintOptions { Backend = backend, Upstreams = per };
+    }
+
+    private BackendProfile ToProfile(string name, object? value)
+    {
+        var v = value is PSObject p ? p.BaseObject : value;
+        if (v is string s)
+        {
+            if (BackendProfile.Known.TryGetValue(s, out var known)) return known;
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Upstream '{name}': unknown backend '{s}'. Known: {string.Join(", ", BackendProfile.KnownNames)}."), "UnknownBackend", ErrorCategory.InvalidArgument, s));
+        }
+        if (v is not IDictionary d)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Upstream '{name}': use a backend name or a hashtable (Backend, KeepAliveTimeout, RequestTimeout, BodyLimit, MaxRequests)."), "InvalidUpstreamProfile", ErrorCategory.InvalidArgument, v));
+            return null!;
+        }
+        var t = new DurationTransformationAttribute();
+        object? Get(string key) { foreach (DictionaryEntry e in d) if (string.Equals(e.Key?.ToString(), key, StringComparison.OrdinalIgnoreCase)) return e.Value is PSObject q ? q.BaseObject : e.Value; return null; }
+        var baseProfile = Get("Backend") is string b && BackendProfile.Known.TryGetValue(b, out var kb) ? kb : new BackendProfile { Name = name };
+        try
+        {
+            return baseProfile.With(new BackendProfile
+            {
+                IdleTimeout = (TimeSpan?)t.Transform(null!, Get("KeepAliveTimeout")),
+                RequestTimeout = (TimeSpan?)t.Transform(null!, Get("RequestTimeout")),
+                BodyLimit = Get("BodyLimit") is { } bl ? Convert.ToInt64(bl) : null,
+                MaxRequests = Get("MaxRequests") is { } mr ? Convert.ToInt32(mr) : null,
+            });
+        }
+        catch (Exception e) when (e is ArgumentTransformationMetadataException or FormatException or InvalidCastException or OverflowException)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-Upstream '{name}': {e.Message}", e), "InvalidUpstreamProfile", ErrorCategory.InvalidArgument, v));
+            return null!;
+        }
+    }
+}
