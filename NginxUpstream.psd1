@@ -12,11 +12,14 @@
     TypesToProcess       = @()
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
+        'Export-NginxFinding'
+        'Find-ResetCause'
         'Get-BackendEvent'
         'Get-NginxConfig'
         'Get-NginxUpstreamError'
         'Get-OomKill'
         'Get-ProcessCrash'
+        'Import-NginxFinding'
         'Test-NginxKeepaliveConfig'
     )
     FunctionsToExport    = @()

@@ -23,7 +23,12 @@ public sealed class ModuleInit : IModuleAssemblyInitializer, IModuleAssemblyClea
     /// <summary>Assemblies the default context may ask us for: only our own bridge.</summary>
     private static readonly HashSet<string> Bridged = new(StringComparer.Ordinal) { "NginxUpstream.Yaml" };
 
-    public void OnImport() => AssemblyLoadContext.Default.Resolving += OnResolving;
+    public void OnImport()
+    {
+        AssemblyLoadContext.Default.Resolving += OnResolving;
+        // Load the engine now so its types ([NginxUpstream.Model.ResetCause], ...) resolve in scripts right after Import-Module.
+        _ = typeof(NginxUpstream.Model.LogRecord).Assembly;
+    }
 
     public void OnRemove(PSModuleInfo psModuleInfo) => AssemblyLoadContext.Default.Resolving -= OnResolving;
 

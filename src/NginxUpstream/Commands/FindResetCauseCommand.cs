@@ -1,0 +1,178 @@
+using System.Management.Automation;
+using NginxUpstream.Analysis.Diagnosis;
+using NginxUpstream.Internal;
+using NginxUpstream.Model;
+
+namespace NginxUpstream.Commands;
+
+/// <summary>
+/// Groups upstream connection errors into incidents (bursts per upstream) and names the cause of
+/// each from the evidence: kernel OOM kills and crashes, backend log events, the nginx
+/// configuration and its keepalive findings, body-buffering warnings on the same connection.
+/// Evidence comes from this host by default, from -Evidence objects, or from an -IncidentPath
+/// bundle copied from another host.
+/// </summary>
+[Cmdlet(VerbsCommon.Find, "ResetCause", DefaultParameterSetName = HostSet)]
+[OutputType(typeof(ResetDiagnosis))]
+public sealed class FindResetCauseCommand : PSCmdlet, IDisposable
+{
+    private const string HostSet = "Host";
+    private const string EvidenceSetName = "Evidence";
+    private const string BundleSet = "IncidentPath";
+
+    private readonly List<UpstreamError> _errors = new();
+    private readonly CancellationTokenSource _cancel = new();
+    private bool _sawInput;
+
+    /// <summary>nginx error.log records, usually from Get-NginxUpstreamError -All.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public UpstreamError[]? InputObject { get; set; }
+
+    /// <summary>Evidence records for offline analysis (OomKill, ProcessCrash, BackendEvent, ConfigFinding, NginxDirective, UpstreamError warnings). Host evidence is then not read.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = EvidenceSetName)]
+    [AllowEmptyCollection]
+    public object[]? Evidence { get; set; }
+
+    /// <summary>A folder of files copied from the affected host; each file is recognised by its content.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = BundleSet)]
+    [Alias("Bundle")]
+    [ValidateNotNullOrEmpty]
+    public string? IncidentPath { get; set; }
+
+    /// <summary>Errors further apart than this start a new incident. Default 60 seconds.</summary>
+    [Parameter]
+    public TimeSpan BurstGap { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How far apart the clocks of two sources may be. Default 3 seconds.</summary>
+    [Parameter]
+    public TimeSpan Skew { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Backend process names (wildcards) to treat as the backend in kernel records.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    public string[]? ProcessName { get; set; }
+
+    /// <summary>systemd units or cgroup paths (wildcards) of the backend.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    public string[]? Unit { get; set; }
+
+    /// <summary>Backend process ids.</summary>
+    [Parameter]
+    public int[]? ProcessId { get; set; }
+
+    /// <summary>Zone of timestamps written without one, passed to the log readers. Default: this host's zone.</summary>
+    [Parameter]
+    [TimeZoneTransformation]
+    public TimeZoneInfo? TimeZone { get; set; }
+
+    /// <summary>Boot time of the host whose raw dmesg (seconds since boot) is read, passed to the kernel-log readers.</summary>
+    [Parameter]
+    public DateTimeOffset? BootTime { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (InputObject is null) return;
+        _sawInput = true;
+        foreach (var e in InputObject) if (e is not null) _errors.Add(e);
+    }
+
+    protected override void EndProcessing()
+    {
+        var collector = new EvidenceCollector(this, TimeZone, BootTime);
+        var evidence = new EvidenceSet();
+        List<BundleFile>? bundle = null;
+
+        if (ParameterSetName == BundleSet)
+        {
+            var folder = SessionState.Path.GetUnresolvedProviderPathFromPSPath(IncidentPath!, out var provider, out _);
+            if (provider.Name != "FileSystem" || !Directory.Exists(folder))
+                ThrowTerminatingError(new ErrorRecord(new DirectoryNotFoundException($"'{IncidentPath}' is not a folder."),
+                    "IncidentPathNotFound", ErrorCategory.ObjectNotFound, IncidentPath));
+            bundle = IncidentBundle.Classify(folder);
+            foreach (var f in bundle) WriteVerbose($"{f.Path}: {IncidentBundle.Describe(f.Kind)} ({f.Why}).");
+        }
+
+        if (!_sawInput)
+        {
+            if (bundle is not null)
+            {
+                var logs = bundle.Where(f => f.Kind == BundleFileKind.NginxErrorLog).Select(f => f.Path).ToArray();
+                if (logs.Length == 0)
+                    WriteError(new ErrorRecord(new FileNotFoundException($"No nginx error log found in '{IncidentPath}'."),
+                        "NoErrorLogInBundle", ErrorCategory.ObjectNotFound, IncidentPath));
+                else _errors.AddRange(collector.ErrorsFromFiles(logs));
+            }
+            else _errors.AddRange(collector.ErrorsFromFiles(null));
+        }
+        if (Stopping) return;
+        if (!_errors.Any(IncidentGrouper.IsConnectionFailure))
+        {
+            WriteWarning(_sawInput
+                ? $"None of the {_errors.Count} error.log records is an upstream connection failure: nothing to diagnose."
+                : $"No upstream connection failures found in {(bundle is null ? "the default nginx error log (/var/log/nginx/error.log and its rotated files)" : "'" + IncidentPath + "'")}: nothing to diagnose.");
+            return;
+        }
+
+        switch (ParameterSetName)
+        {
+            case EvidenceSetName:
+                foreach (var o in Evidence!)
+                {
+                    var v = o is PSObject p ? p.BaseObject : o;
+                    if (v is null) continue;
+                    if (!evidence.Add(v))
+                        WriteError(new ErrorRecord(new ArgumentException($"A {v.GetType().FullName} is not evidence Find-ResetCause can use."),
+                            "UnsupportedEvidence", ErrorCategory.InvalidArgument, o));
+                }
+                break;
+            case BundleSet:
+                collector.FromBundle(evidence, bundle!);
+                break;
+            default:
+                var failures = _errors.Where(IncidentGrouper.IsConnectionFailure).ToList();
+                if (failures.Count > 0)
+                    collector.FromHost(evidence, failures.Min(e => e.Time) - TimeSpan.FromMinutes(10), failures.Max(e => e.Time) + TimeSpan.FromMinutes(10));
+                break;
+        }
+        DedupeKernel(evidence);
+        WriteVerbose($"Evidence: {_errors.Count} error.log records, {evidence.OomKills.Count} OOM kills, {evidence.Crashes.Count} crashes, {evidence.BackendEvents.Count} backend events, {evidence.ConfigFindings.Count} config findings, {evidence.Directives.Count} config directives.");
+
+        var options = new DiagnosisOptions
+        {
+            BurstGap = BurstGap, Skew = Skew, ProcessNames = ProcessName ?? Array.Empty<string>(),
+            Units = Unit ?? Array.Empty<string>(), ProcessIds = ProcessId ?? Array.Empty<int>(),
+        };
+        var count = 0;
+        try
+        {
+            foreach (var d in Diagnose(options, evidence))
+            {
+                WriteObject(d);
+                count++;
+            }
+        }
+        catch (OperationCanceledException) when (Stopping || _cancel.IsCancellationRequested) { }
+        WriteVerbose($"{count} incident(s) diagnosed.");
+    }
+
+    private IEnumerable<ResetDiagnosis> Diagnose(DiagnosisOptions options, EvidenceSet evidence) =>
+        new ResetDiagnoser(options).Diagnose(_errors, evidence, _cancel.Token);
+
+    /// <summary>The same kill read from two kernel sources (dmesg and journal) counts once.</summary>
+    private static void DedupeKernel(EvidenceSet e)
+    {
+        var seen = new HashSet<(int?, string?, long)>();
+        e.OomKills.RemoveAll(k => !seen.Add((k.ProcessId, k.ProcessName, (k.Time?.UtcTicks ?? 0) / TimeSpan.TicksPerSecond / 5)));
+        seen.Clear();
+        e.Crashes.RemoveAll(c => !seen.Add((c.ProcessId, c.ProcessName, (c.Time?.UtcTicks ?? 0) / TimeSpan.TicksPerSecond / 5)));
+    }
+
+    protected override void StopProcessing() => _cancel.Cancel();
+
+    public void Dispose()
+    {
+        _cancel.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
