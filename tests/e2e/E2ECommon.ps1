@@ -82,7 +82,7 @@ function Get-E2EBootTime {
 }
 
 # One run = one scenario: a temp prefix (configs, sockets, logs) and an artifacts folder under out/e2e.
-function New-E2ERun([string] $Scenario) {
+function New-E2ERun([string] $Scenario, [string] $TestFile) {
     $work = Join-Path ([IO.Path]::GetTempPath()) "nu-e2e-$Scenario-$([guid]::NewGuid().ToString('n').Substring(0, 8))"
     foreach ($d in 'logs', 'tmp', 'state', 'www') { New-Item -ItemType Directory -Path (Join-Path $work $d) -Force | Out-Null }
     $artifacts = Join-Path $script:RepoRoot "out/e2e/$Scenario"
@@ -90,7 +90,7 @@ function New-E2ERun([string] $Scenario) {
     New-Item -ItemType Directory -Path $artifacts -Force | Out-Null
     $script:E2EResources.Add([pscustomobject]@{ Kind = 'Dir'; Id = $work })
     return [pscustomobject]@{
-        Scenario = $Scenario; Work = $work; Logs = (Join-Path $work 'logs'); State = (Join-Path $work 'state')
+        Scenario = $Scenario; TestFile = $TestFile; Work = $work; Logs = (Join-Path $work 'logs'); State = (Join-Path $work 'state')
         Artifacts = $artifacts; StartUptime = (Get-E2EUptime); Start = [DateTimeOffset]::Now
         Nginx = $null; Backends = [System.Collections.Generic.List[object]]::new(); Requests = [System.Collections.Generic.List[object]]::new()
     }
@@ -370,7 +370,9 @@ function Get-E2EVersions {
 
 # Copies the run's evidence into out/e2e/<scenario>/ (and, when asked, over the committed fixture):
 # nginx error/access logs, backend logs, nginx -T, the kernel messages of the run, meta.json.
-function Save-E2EArtifacts($Run, [hashtable] $Extra = @{}) {
+# -Cause: the expected top cause; -Evidence: @{ File; Pattern; Why } for the README's key-evidence
+# table (line numbers are computed from the saved files, so the README never drifts from them).
+function Save-E2EArtifacts($Run, [hashtable] $Extra = @{}, [string] $Cause, [hashtable[]] $Evidence = @()) {
     $a = $Run.Artifacts
     foreach ($f in Get-ChildItem $Run.Logs -File) {
         if ($f.Name -match '\.(stdout|stderr)$' -and $f.Length -eq 0) { continue }
@@ -400,14 +402,68 @@ function Save-E2EArtifacts($Run, [hashtable] $Extra = @{}) {
         versions       = Get-E2EVersions
         requests       = @($Run.Requests | ForEach-Object { [ordered]@{ n = $_.N; method = $_.Method; path = $_.Path; status = $_.Status; sent = $_.Time.ToString('o') } })
     }
+    $meta.expectedCause = $Cause
     foreach ($k in $Extra.Keys) { $meta[$k] = $Extra[$k] }
     $meta | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $a 'meta.json')
+    Write-E2EFixtureReadme $Run $meta $Evidence
     if ($env:NGINXUPSTREAM_E2E_UPDATE_FIXTURES -eq '1') {
         $fx = Join-Path $script:RepoRoot "tests/fixtures/incidents/$($Run.Scenario)"
         New-Item -ItemType Directory -Path $fx -Force | Out-Null
-        Get-ChildItem $fx -File | Where-Object Name -ne 'README.md' | Remove-Item
+        Get-ChildItem $fx -File | Remove-Item
         Copy-Item (Join-Path $a '*') $fx
     }
+}
+
+$script:E2EFileNotes = [ordered]@{
+    'error.log'           = 'nginx error log (`error_log ... warn`), local time without zone'
+    'access.log'          = 'nginx access log: combined + `cid=$connection rt= ua="$upstream_addr" us="$upstream_status" urt=`'
+    'gunicorn.log'        = 'gunicorn error log (`--log-level info`), time with offset'
+    'gunicorn-access.log' = 'gunicorn access log (default format)'
+    'php-fpm.log'         = 'php-fpm master log (`log_level = notice`), local time without zone'
+    'php-fpm-access.log'  = 'php-fpm pool access log (default format)'
+    'dmesg.txt'           = 'kernel messages of the run, raw `dmesg` (seconds since boot); empty = the kernel said nothing'
+    'dmesg-iso.txt'       = 'the same kernel lines from `dmesg --time-format iso` (wall clock = boot time + monotonic)'
+    'nft-ruleset.txt'     = '`nft list ruleset` inside the backend namespace after the run (with counters)'
+    'nginx.conf'          = 'the nginx configuration the run used'
+    'nginx-T.txt'         = '`nginx -T` of that configuration'
+    'meta.json'           = 'run facts: versions, boot time/id, time zone, requests and their statuses, scenario parameters'
+}
+
+# README.md of a fixture: what happened, how it was made, versions, expected cause, key evidence lines.
+function Write-E2EFixtureReadme($Run, $Meta, [hashtable[]] $Evidence) {
+    $story = ''
+    if ($Run.TestFile -and (Test-Path $Run.TestFile)) {
+        $story = ((Get-Content $Run.TestFile) | ForEach-Object { $_ } | Select-Object -First 20 | Where-Object { $_ -match '^#' }) -replace '^# ?', '' -join "`n"
+    }
+    $tag = if ($Run.TestFile) { ([IO.Path]::GetFileName($Run.TestFile) -split '-')[0] } else { 'E2E' }
+    $sb = [System.Text.StringBuilder]::new()
+    $null = $sb.AppendLine("# Incident fixture: $($Run.Scenario)").AppendLine()
+    $null = $sb.AppendLine("Expected cause: **$($Meta.expectedCause)**").AppendLine()
+    $null = $sb.AppendLine($story).AppendLine()
+    $null = $sb.AppendLine('## How it was made').AppendLine()
+    $null = $sb.AppendLine("Recorded on $($Meta.start) by ``tests/e2e/$([IO.Path]::GetFileName($Run.TestFile))`` with real services from Debian 12 packages")
+    $null = $sb.AppendLine('(nothing simulated, nothing edited or sanitised), each from its own temp prefix with its own config;')
+    $null = $sb.AppendLine("the prefix ``$($Meta.prefix)`` appears in paths and no longer exists. Regenerate as root with")
+    $null = $sb.AppendLine("``NGINXUPSTREAM_E2E_UPDATE_FIXTURES=1 dotnet pwsh ./build.ps1 -Task Test -E2ETag $tag``.").AppendLine()
+    $null = $sb.AppendLine('Requests (curl through nginx): ' + (($Meta.requests | ForEach-Object { "$($_.method) $($_.path) -> $($_.status)" }) -join '; ') + '.').AppendLine()
+    $null = $sb.AppendLine('## Versions').AppendLine().AppendLine('| component | version |').AppendLine('|---|---|')
+    foreach ($k in $Meta.versions.Keys) { if ($Meta.versions[$k]) { $null = $sb.AppendLine("| $k | $($Meta.versions[$k]) |") } }
+    $null = $sb.AppendLine().AppendLine('## Key evidence').AppendLine().AppendLine('| source:line | why | line |').AppendLine('|---|---|---|')
+    foreach ($e in $Evidence) {
+        foreach ($hit in Find-E2ELine $Run $e.File $e.Pattern) {
+            $text = $hit.Line.Replace('|', '\|')
+            $null = $sb.AppendLine("| $($e.File):$($hit.LineNumber) | $($e.Why) | ``$text`` |")
+        }
+    }
+    $null = $sb.AppendLine().AppendLine('## Files').AppendLine()
+    foreach ($f in Get-ChildItem $Run.Artifacts -File | Sort-Object Name) {
+        if ($script:E2EFileNotes.Contains($f.Name)) { $null = $sb.AppendLine("- ``$($f.Name)``: $($script:E2EFileNotes[$f.Name])") }
+        else { $null = $sb.AppendLine("- ``$($f.Name)``") }
+    }
+    $null = $sb.AppendLine().AppendLine('## Time').AppendLine()
+    $null = $sb.AppendLine("Host time zone $($Meta.timeZone). Boot time $($Meta.bootTimeUtc) (from /proc/stat btime, whole seconds), boot id $($Meta.bootId);")
+    $null = $sb.AppendLine('`dmesg.txt` stamps are seconds since that boot.')
+    Set-Content -Path (Join-Path $Run.Artifacts 'README.md') -Value $sb.ToString()
 }
 
 # Lines of an artifact with their 1-based numbers, for "Source:LineNumber" assertions.

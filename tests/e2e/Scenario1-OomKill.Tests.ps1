@@ -6,7 +6,7 @@ Describe 'Scenario 1: worker OOM-killed in a memory cgroup mid-request' -Tag 'E2
         . "$PSScriptRoot/E2ECommon.ps1"
         $script:Skip = Get-E2ESkipReason 'Nginx', 'Gunicorn', 'MemoryCgroup'
         if ($script:Skip) { return }
-        $script:Run = New-E2ERun 'oom-kill'
+        $script:Run = New-E2ERun 'oom-kill' $PSCommandPath
         $script:Cgroup = New-E2EMemoryCgroup 'oom' 128
         $port = Get-E2EFreePort
         $script:Backend = Start-E2EGunicorn $Run "127.0.0.1:$port" @('--worker-class', 'sync', '--timeout', '60') -Cgroup $Cgroup
@@ -22,7 +22,11 @@ Describe 'Scenario 1: worker OOM-killed in a memory cgroup mid-request' -Tag 'E2
         $script:Victim = [int](Wait-E2EFile (Join-Path $Run.State 'hog.pid'))
         $script:Status = Receive-E2ERequest $req 30
         Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
-        Save-E2EArtifacts $Run @{ victimPid = $Victim; memoryCgroup = $Cgroup; limitMiB = 128; expectedCause = 'BackendOomKilled' }
+        Save-E2EArtifacts $Run @{ victimPid = $Victim; memoryCgroup = $Cgroup; limitMiB = 128 } -Cause 'BackendOomKilled' -Evidence @(
+            @{ File = 'dmesg.txt'; Pattern = 'invoked oom-killer|oom-kill:constraint|Killed process'; Why = 'memcg OOM kill of the worker serving the request' }
+            @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: the worker closed (FIN) before any header' }
+            @{ File = 'gunicorn.log'; Pattern = 'terminated due to signal 9'; Why = 'gunicorn master reaped the SIGKILLed worker' }
+            @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502' })
     }
     AfterAll { Stop-E2EResources }
 

@@ -8,7 +8,7 @@ Describe 'Scenario 2: worker SIGKILLed with request bytes unread' -Tag 'E2E', 'S
         . "$PSScriptRoot/E2ECommon.ps1"
         $script:Skip = Get-E2ESkipReason 'Nginx', 'Gunicorn'
         if ($script:Skip) { return }
-        $script:Run = New-E2ERun 'kill-unread-body'
+        $script:Run = New-E2ERun 'kill-unread-body' $PSCommandPath
         $port = Get-E2EFreePort
         $script:Backend = Start-E2EGunicorn $Run "127.0.0.1:$port" @('--worker-class', 'sync', '--timeout', '60')
         # client_body_buffer_size 16k keeps the 12 KiB body in memory (the x86-64 default, 8k, would
@@ -28,7 +28,10 @@ Describe 'Scenario 2: worker SIGKILLed with request bytes unread' -Tag 'E2E', 'S
         Send-E2ESignal $Victim 'KILL'
         $script:Status = Receive-E2ERequest $req
         Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
-        Save-E2EArtifacts $Run @{ victimPid = $Victim; expectedCause = 'BackendKilled' }
+        Save-E2EArtifacts $Run @{ victimPid = $Victim } -Cause 'BackendKilled' -Evidence @(
+            @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: RST (104) because request bytes were unread when the worker died' }
+            @{ File = 'gunicorn.log'; Pattern = 'terminated due to signal 9'; Why = 'the worker serving the POST was SIGKILLed' }
+            @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502' })
     }
     AfterAll { Stop-E2EResources }
 

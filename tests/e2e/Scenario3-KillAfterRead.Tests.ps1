@@ -6,7 +6,7 @@ Describe 'Scenario 3: worker SIGKILLed after reading its request' -Tag 'E2E', 'S
         . "$PSScriptRoot/E2ECommon.ps1"
         $script:Skip = Get-E2ESkipReason 'Nginx', 'Gunicorn'
         if ($script:Skip) { return }
-        $script:Run = New-E2ERun 'kill-after-read'
+        $script:Run = New-E2ERun 'kill-after-read' $PSCommandPath
         $port = Get-E2EFreePort
         $script:Backend = Start-E2EGunicorn $Run "127.0.0.1:$port" @('--worker-class', 'sync', '--timeout', '60')
         $null = Start-E2ENginx $Run @"
@@ -23,7 +23,10 @@ Describe 'Scenario 3: worker SIGKILLed after reading its request' -Tag 'E2E', 'S
         Send-E2ESignal $Victim 'KILL'
         $script:Status = Receive-E2ERequest $req
         Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
-        Save-E2EArtifacts $Run @{ victimPid = $Victim; expectedCause = 'BackendKilled' }
+        Save-E2EArtifacts $Run @{ victimPid = $Victim } -Cause 'BackendKilled' -Evidence @(
+            @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: FIN before any header (the request had been read)' }
+            @{ File = 'gunicorn.log'; Pattern = 'terminated due to signal 9'; Why = 'the worker serving the GET was SIGKILLed' }
+            @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502' })
     }
     AfterAll { Stop-E2EResources }
 

@@ -6,7 +6,7 @@ Describe 'Scenario 4: gunicorn worker timeout' -Tag 'E2E', 'Scenario4' {
         . "$PSScriptRoot/E2ECommon.ps1"
         $script:Skip = Get-E2ESkipReason 'Nginx', 'Gunicorn'
         if ($script:Skip) { return }
-        $script:Run = New-E2ERun 'gunicorn-worker-timeout'
+        $script:Run = New-E2ERun 'gunicorn-worker-timeout' $PSCommandPath
         $port = Get-E2EFreePort
         $script:Backend = Start-E2EGunicorn $Run "127.0.0.1:$port" @('--worker-class', 'sync', '--timeout', '2')
         $null = Start-E2ENginx $Run @"
@@ -21,7 +21,10 @@ Describe 'Scenario 4: gunicorn worker timeout' -Tag 'E2E', 'Scenario4' {
         $script:Victim = [int](Wait-E2EFile (Join-Path $Run.State 'slow.pid'))
         $script:Status = Receive-E2ERequest $req 20
         Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
-        Save-E2EArtifacts $Run @{ victimPid = $Victim; gunicornTimeout = 2; expectedCause = 'BackendWorkerTimeout' }
+        Save-E2EArtifacts $Run @{ victimPid = $Victim; gunicornTimeout = 2 } -Cause 'BackendWorkerTimeout' -Evidence @(
+            @{ File = 'gunicorn.log'; Pattern = 'WORKER TIMEOUT|Worker exiting'; Why = 'the arbiter aborted the silent worker after --timeout 2' }
+            @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: the worker closed (FIN) before any header' }
+            @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502' })
     }
     AfterAll { Stop-E2EResources }
 

@@ -6,7 +6,7 @@ Describe 'Scenario 5: php-fpm request_terminate_timeout' -Tag 'E2E', 'Scenario5'
         . "$PSScriptRoot/E2ECommon.ps1"
         $script:Skip = Get-E2ESkipReason 'Nginx', 'PhpFpm'
         if ($script:Skip) { return }
-        $script:Run = New-E2ERun 'php-fpm-terminate-timeout'
+        $script:Run = New-E2ERun 'php-fpm-terminate-timeout' $PSCommandPath
         $script:Backend = Start-E2EPhpFpm $Run 'request_terminate_timeout = 2s'
         $null = Start-E2ENginx $Run @"
     server {
@@ -31,7 +31,10 @@ Describe 'Scenario 5: php-fpm request_terminate_timeout' -Tag 'E2E', 'Scenario5'
         $script:Victim = [int](Wait-E2EFile (Join-Path $Run.State 'php-slow.pid'))
         $script:Status = Receive-E2ERequest $req 20
         Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "child $Victim exited" } 10 'php-fpm to reap the child'
-        Save-E2EArtifacts $Run @{ victimPid = $Victim; requestTerminateTimeout = '2s'; expectedCause = 'BackendWorkerTimeout' }
+        Save-E2EArtifacts $Run @{ victimPid = $Victim; requestTerminateTimeout = '2s' } -Cause 'BackendWorkerTimeout' -Evidence @(
+            @{ File = 'php-fpm.log'; Pattern = 'execution timed out|exited on signal'; Why = 'request_terminate_timeout: the master SIGTERMed the child' }
+            @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx lost the FastCGI connection mid-request' }
+            @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502' })
     }
     AfterAll { Stop-E2EResources }
 

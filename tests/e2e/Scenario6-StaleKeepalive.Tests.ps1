@@ -10,7 +10,7 @@ Describe 'Scenario 6: stale keepalive connection reused (FIN dropped)' -Tag 'E2E
         . "$PSScriptRoot/E2ECommon.ps1"
         $script:Skip = Get-E2ESkipReason 'Nginx', 'Gunicorn', 'NetNs', 'Nft'
         if ($script:Skip) { return }
-        $script:Run = New-E2ERun 'stale-keepalive'
+        $script:Run = New-E2ERun 'stale-keepalive' $PSCommandPath
         $script:Net = New-E2ENetNs 'ka' '10.200.68'
         Set-E2ENftRules $Net.Name @'
 table inet nu_e2e_ka {
@@ -49,7 +49,12 @@ table inet nu_e2e_ka {
             Invoke-E2ERequest $Run '/ok?step=5' 'POST' 512       # stale again -> 502
         )
         $script:NftCounters = (& ip netns exec $Net.Name nft list ruleset) -join "`n"
-        Save-E2EArtifacts $Run @{ netns = $Net.Name; backend = "$($Net.NsIp):8000"; nftRuleset = $NftCounters; expectedCause = 'StaleKeepalive' }
+        Set-Content (Join-Path $Run.Logs 'nft-ruleset.txt') $NftCounters
+        Save-E2EArtifacts $Run @{ netns = $Net.Name; backend = "$($Net.NsIp):8000" } -Cause 'StaleKeepalive' -Evidence @(
+            @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'RST on a reused idle connection (two POSTs, one GET)' }
+            @{ File = 'access.log'; Pattern = '" 502 |us="502, 200"'; Why = 'POSTs got 502; the GET was retried on a fresh connection (502, 200)' }
+            @{ File = 'nft-ruleset.txt'; Pattern = 'drop'; Why = 'the backend namespace dropped its own FINs (packet counter)' }
+            @{ File = 'nginx.conf'; Pattern = 'upstream app_ka|keepalive 4|proxy_http_version 1.1|proxy_set_header Connection'; Why = 'upstream keepalive on, default keepalive_timeout 60s vs gunicorn --keep-alive 1' })
     }
     AfterAll { Stop-E2EResources }
 

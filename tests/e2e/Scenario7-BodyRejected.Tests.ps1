@@ -7,7 +7,7 @@ Describe 'Scenario 7: backend closes on an oversized body without reading it' -T
         . "$PSScriptRoot/E2ECommon.ps1"
         $script:Skip = Get-E2ESkipReason 'Nginx', 'Gunicorn'
         if ($script:Skip) { return }
-        $script:Run = New-E2ERun 'body-rejected'
+        $script:Run = New-E2ERun 'body-rejected' $PSCommandPath
         $port = Get-E2EFreePort
         $script:Backend = Start-E2EGunicorn $Run "127.0.0.1:$port" @('--worker-class', 'sync', '--timeout', '60')
         $null = Start-E2ENginx $Run @"
@@ -20,7 +20,10 @@ Describe 'Scenario 7: backend closes on an oversized body without reading it' -T
 "@
         $script:Baseline = Invoke-E2ERequest $Run '/upload?limit=1048576' 'POST' 4096
         $script:Status = Invoke-E2ERequest $Run '/upload?limit=1048576' 'POST' (8 * 1024 * 1024)
-        Save-E2EArtifacts $Run @{ bodyBytes = 8388608; backendLimitBytes = 1048576; expectedCause = 'RequestBodyRejected' }
+        Save-E2EArtifacts $Run @{ bodyBytes = 8388608; backendLimitBytes = 1048576 } -Cause 'RequestBodyRejected' -Evidence @(
+            @{ File = 'error.log'; Pattern = '\[warn\]|\[error\]'; Why = 'same connection *N: body buffered to a temp file, then reset while sending it' }
+            @{ File = 'gunicorn-access.log'; Pattern = '" 413 '; Why = 'the backend answered 413 without reading the body' }
+            @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502, not the 413' })
     }
     AfterAll { Stop-E2EResources }
 

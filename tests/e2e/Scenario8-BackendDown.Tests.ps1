@@ -6,7 +6,7 @@ Describe 'Scenario 8: backend down (connection refused)' -Tag 'E2E', 'Scenario8'
         . "$PSScriptRoot/E2ECommon.ps1"
         $script:Skip = Get-E2ESkipReason 'Nginx', 'Gunicorn'
         if ($script:Skip) { return }
-        $script:Run = New-E2ERun 'backend-down'
+        $script:Run = New-E2ERun 'backend-down' $PSCommandPath
         $script:Port = Get-E2EFreePort
         $script:Backend = Start-E2EGunicorn $Run "127.0.0.1:$Port" @('--worker-class', 'sync')
         $null = Start-E2ENginx $Run @"
@@ -20,7 +20,10 @@ Describe 'Scenario 8: backend down (connection refused)' -Tag 'E2E', 'Scenario8'
         Stop-E2EProcessTree $Backend.Pid
         Wait-E2ECondition { -not (Test-E2ETcp '127.0.0.1' $Port) } 10 'the backend port to close'
         $script:Statuses = @(1..3 | ForEach-Object { Invoke-E2ERequest $Run "/ok?try=$_" })
-        Save-E2EArtifacts $Run @{ backendPort = $Port; expectedCause = 'BackendDown' }
+        Save-E2EArtifacts $Run @{ backendPort = $Port } -Cause 'BackendDown' -Evidence @(
+            @{ File = 'gunicorn.log'; Pattern = 'Handling signal|Shutting down'; Why = 'the backend was stopped' }
+            @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'connect() refused (111): nothing listens' }
+            @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the clients got 502' })
     }
     AfterAll { Stop-E2EResources }
 

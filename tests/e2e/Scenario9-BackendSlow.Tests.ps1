@@ -6,7 +6,7 @@ Describe 'Scenario 9: backend slower than proxy_read_timeout' -Tag 'E2E', 'Scena
         . "$PSScriptRoot/E2ECommon.ps1"
         $script:Skip = Get-E2ESkipReason 'Nginx', 'Gunicorn'
         if ($script:Skip) { return }
-        $script:Run = New-E2ERun 'backend-slow'
+        $script:Run = New-E2ERun 'backend-slow' $PSCommandPath
         $port = Get-E2EFreePort
         $script:Backend = Start-E2EGunicorn $Run "127.0.0.1:$port" @('--worker-class', 'sync', '--timeout', '30')
         $null = Start-E2ENginx $Run @"
@@ -24,7 +24,10 @@ Describe 'Scenario 9: backend slower than proxy_read_timeout' -Tag 'E2E', 'Scena
         $script:Worker = [int](Wait-E2EFile (Join-Path $Run.State 'slow.pid'))
         Start-Sleep -Seconds 2.5               # the handler finishes after nginx gave up
         $script:WorkerAlive = Test-E2EAlive $Worker
-        Save-E2EArtifacts $Run @{ workerPid = $Worker; proxyReadTimeout = '2s'; backendDelaySec = 4; expectedCause = 'BackendSlow' }
+        Save-E2EArtifacts $Run @{ workerPid = $Worker; proxyReadTimeout = '2s'; backendDelaySec = 4 } -Cause 'BackendSlow' -Evidence @(
+            @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'upstream timed out (110) after proxy_read_timeout 2s' }
+            @{ File = 'access.log'; Pattern = '" 504 '; Why = 'the client got 504' }
+            @{ File = 'nginx.conf'; Pattern = 'proxy_read_timeout'; Why = 'the timeout the backend (4 s) exceeded' })
     }
     AfterAll { Stop-E2EResources }
 
