@@ -12,8 +12,6 @@
     TypesToProcess       = @()
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
-        'Export-NginxFinding'
-        'Import-NginxFinding'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

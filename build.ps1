@@ -38,6 +38,17 @@ function Fail([string] $Message, [string] $Fix) {
     exit 2
 }
 
+# Runs this same pwsh in a new process (a fresh session). Under `dotnet pwsh` the process is
+# the dotnet host, so pwsh.dll is run through it.
+function Invoke-FreshPwsh([string[]] $Arguments) {
+    $host_ = [Environment]::ProcessPath
+    if ($host_ -match 'dotnet$') {
+        $pwshDll = Join-Path ([IO.Path]::GetDirectoryName([Management.Automation.PSObject].Assembly.Location)) 'pwsh.dll'
+        & $host_ $pwshDll -NoProfile -NonInteractive @Arguments
+    }
+    else { & $host_ -NoProfile -NonInteractive @Arguments }
+}
+
 function Invoke-Native([string] $What, [scriptblock] $Command) {
     & $Command
     if ($LASTEXITCODE -ne 0) { Fail "$What failed (exit $LASTEXITCODE)." 'Read the output above.' }
@@ -102,7 +113,8 @@ function Invoke-Build {
     # Format views: one file per record type under src/NginxUpstream/Formats, merged into one.
     $merged = [xml]'<?xml version="1.0" encoding="utf-8"?><Configuration><ViewDefinitions/></Configuration>'
     $defs = $merged.Configuration.SelectSingleNode('ViewDefinitions')
-    foreach ($file in Get-ChildItem (Join-Path $Root 'src/NginxUpstream/Formats') -Filter '*.Format.ps1xml' | Sort-Object Name) {
+    $formatDir = Join-Path $Root 'src/NginxUpstream/Formats'
+    foreach ($file in @(if (Test-Path $formatDir) { Get-ChildItem $formatDir -Filter '*.Format.ps1xml' | Sort-Object Name })) {
         [xml] $x = Get-Content -Raw $file.FullName
         foreach ($view in $x.SelectNodes('/Configuration/ViewDefinitions/View')) {
             [void] $defs.AppendChild($merged.ImportNode($view, $true))
@@ -162,9 +174,7 @@ $r = Invoke-Pester -Configuration $c
     $env:NGINXUPSTREAM_MODULE = Join-Path $ModuleOut 'NginxUpstream.psd1'
     $env:NGINXUPSTREAM_FOREIGN_YAMLDOTNET = (Get-ChildItem $foreign -Recurse -Filter YamlDotNet.dll | Where-Object FullName -match 'net(6|8)\.0|netstandard2\.1' | Select-Object -First 1).FullName
     $env:NGINXUPSTREAM_SHARED = Join-Path $Root '../shared'
-    $pwsh = (Get-Process -Id $PID).Path
-    $pwshArgs = @('-NoProfile', '-NonInteractive', '-File', $runner, $pester, $TestPath, $result, ($Tag -join ','), (Join-Path $Out "testResults/$Name.xml"))
-    if ($pwsh -match 'dotnet$') { & $pwsh pwsh @pwshArgs | Out-Host } else { & $pwsh @pwshArgs | Out-Host }
+    Invoke-FreshPwsh @('-File', $runner, $pester, $TestPath, $result, ($Tag -join ','), (Join-Path $Out "testResults/$Name.xml")) | Out-Host
     if (-not (Test-Path $result)) {
         Write-Host "Pester run '$Name' produced no result: counted as one failure." -ForegroundColor Red
         return [pscustomobject]@{ Passed = 0; Failed = 1; Skipped = 0 }
@@ -215,9 +225,7 @@ function Invoke-Demo {
     Invoke-Build
     $script = Join-Path $Root 'demo/Invoke-Demo.ps1'
     if (-not (Test-Path $script)) { Fail 'demo/Invoke-Demo.ps1 is missing.' 'Restore it from git.' }
-    $pwsh = (Get-Process -Id $PID).Path
-    $args = @('-NoProfile', '-NonInteractive', '-File', $script, '-ModulePath', (Join-Path $ModuleOut 'NginxUpstream.psd1'))
-    if ($pwsh -match 'dotnet$') { & $pwsh pwsh @args } else { & $pwsh @args }
+    Invoke-FreshPwsh @('-File', $script, '-ModulePath', (Join-Path $ModuleOut 'NginxUpstream.psd1'))
     if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
 }
 
