@@ -287,7 +287,14 @@ function New-E2EMemoryCgroup([string] $Name, [int] $LimitMiB) {
 }
 
 # A network namespace joined to the host by a veth pair: host side <Subnet>.1, namespace <Subnet>.2 (/30).
+# If another test already uses the /30 (its .1 is on some interface), the next free 10.200.X is taken.
 function New-E2ENetNs([string] $Name, [string] $Subnet) {
+    $used = (& ip -o -4 addr show 2>$null) -join "`n"
+    $octets = $Subnet.Split('.')
+    while ($used -match [regex]::Escape("inet $Subnet.1/")) {
+        $octets[2] = [string](([int]$octets[2] + 1) % 250)
+        $Subnet = $octets -join '.'
+    }
     $ns = "nu-$Name-$PID"
     $hostIf = "nuh$($PID % 100000)$($Name.Substring(0, [Math]::Min(2, $Name.Length)))"
     $nsIf = "nun$($PID % 100000)$($Name.Substring(0, [Math]::Min(2, $Name.Length)))"
