@@ -397,6 +397,11 @@ function Save-E2EArtifacts($Run, [hashtable] $Extra = @{}, [string] $Cause, [has
     $iso = & dmesg --time-format iso 2>$null
     $n = if ($kernel.Count) { $kernel.Count } else { 0 }
     Set-Content (Join-Path $a 'dmesg-iso.txt') @($iso | Select-Object -Last $n)
+    # Where journald keeps the kernel log, its JSON export of the run too (absent on this test host).
+    if (Get-Command journalctl -ErrorAction SilentlyContinue) {
+        $json = & journalctl -k -o json --no-pager --since "@$($Run.Start.ToUnixTimeSeconds() - 1)" 2>$null
+        if ($LASTEXITCODE -eq 0 -and $json -and "$json".TrimStart().StartsWith('{')) { Set-Content (Join-Path $a 'journal-kernel.json') $json }
+    }
     $meta = [ordered]@{
         scenario       = $Run.Scenario
         prefix         = $Run.Work
@@ -430,6 +435,7 @@ $script:E2EFileNotes = [ordered]@{
     'php-fpm-access.log'  = 'php-fpm pool access log (default format)'
     'dmesg.txt'           = 'kernel messages of the run, raw `dmesg` (seconds since boot); empty = the kernel said nothing'
     'dmesg-iso.txt'       = 'the same kernel lines from `dmesg --time-format iso` (wall clock = boot time + monotonic)'
+    'journal-kernel.json' = 'kernel messages of the run from `journalctl -k -o json` (where journald runs)'
     'nft-ruleset.txt'     = '`nft list ruleset` inside the backend namespace after the run (with counters)'
     'nginx.conf'          = 'the nginx configuration the run used'
     'nginx-T.txt'         = '`nginx -T` of that configuration'
