@@ -379,7 +379,7 @@ function Get-E2EVersions {
 # nginx error/access logs, backend logs, nginx -T, the kernel messages of the run, meta.json.
 # -Cause: the expected top cause; -Evidence: @{ File; Pattern; Why } for the README's key-evidence
 # table (line numbers are computed from the saved files, so the README never drifts from them).
-function Save-E2EArtifacts($Run, [hashtable] $Extra = @{}, [string] $Cause, [hashtable[]] $Evidence = @()) {
+function Save-E2EArtifacts($Run, [hashtable] $Extra = @{}, [string] $Cause, [hashtable] $Cite, [hashtable[]] $Evidence = @()) {
     $a = $Run.Artifacts
     foreach ($f in Get-ChildItem $Run.Logs -File) {
         if ($f.Name -match '\.(stdout|stderr)$' -and $f.Length -eq 0) { continue }
@@ -415,6 +415,7 @@ function Save-E2EArtifacts($Run, [hashtable] $Extra = @{}, [string] $Cause, [has
         requests       = @($Run.Requests | ForEach-Object { [ordered]@{ n = $_.N; method = $_.Method; path = $_.Path; status = $_.Status; sent = $_.Time.ToString('o') } })
     }
     $meta.expectedCause = $Cause
+    if ($Cite) { $meta.expectedCitation = [ordered]@{ file = $Cite.File; pattern = $Cite.Pattern } }
     foreach ($k in $Extra.Keys) { $meta[$k] = $Extra[$k] }
     $meta | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $a 'meta.json')
     Write-E2EFixtureReadme $Run $meta $Evidence
@@ -518,27 +519,48 @@ function Stop-E2EResources {
 
 # The module's cmdlets, when the built module has them (they land on main as helpers finish).
 function Import-E2EModule {
-    if (Test-Path $script:ModulePath) { Import-Module $script:ModulePath -Force -ErrorAction SilentlyContinue }
+    if (-not (Get-Module NginxUpstream) -and (Test-Path $script:ModulePath)) { Import-Module $script:ModulePath -Global -ErrorAction SilentlyContinue }
 }
 function Test-E2ECmdlet([string] $Name) { return [bool](Get-Command $Name -ErrorAction SilentlyContinue) }
 
 # First line of every It: skipped with the run's reason when the scenario could not run here.
 function Assert-E2ERunnable { if ($script:Skip) { Set-ItResult -Skipped -Because $script:Skip } }
 
-# The diagnosis assertion: the top cause of the run's incident and the evidence line it cites.
-function Assert-E2EDiagnosis($Run, [string] $Cause, [string] $EvidenceFile, [string] $EvidencePattern) {
+# The run's (or a fixture's) folder as an incident bundle through Find-ResetCause: one incident, the
+# expected top cause (meta.json expectedCause), every citation pointing at the very line it quotes,
+# and one of them at the expected evidence (meta.json expectedCitation; dmesg.txt and dmesg-iso.txt
+# hold the same kernel lines, so either counts).
+function Assert-E2EDiagnosis([string] $Folder) {
     Import-E2EModule
     if (-not (Test-E2ECmdlet 'Find-ResetCause')) {
-        Set-ItResult -Skipped -Because 'Find-ResetCause is not on main yet; the raw artifacts are asserted above'
+        Set-ItResult -Skipped -Because 'Find-ResetCause is not in the built module yet (it lands on main with issue 7); the raw artifacts are asserted above'
     }
-    throw 'not wired yet'
+    $meta = Get-Content (Join-Path $Folder 'meta.json') -Raw | ConvertFrom-Json
+    $diagnoses = @(Find-ResetCause -IncidentPath $Folder -BootTime ([DateTimeOffset]::Parse($meta.bootTimeUtc)) -TimeZone $meta.timeZone -ErrorVariable diagErrors -ErrorAction SilentlyContinue)
+    $diagErrors | Should -BeNullOrEmpty
+    $diagnoses.Count | Should -Be 1 -Because 'each scenario is one burst toward one upstream'
+    $d = $diagnoses[0]
+    $why = ($d.Hypotheses | ForEach-Object { $_.ToString() }) -join '; '
+    "$($d.Cause)" | Should -Be $meta.expectedCause -Because "hypotheses: $why"
+    $cited = @($d.Evidence | Where-Object { $_.Source -and $_.LineNumber -gt 0 })
+    $cited.Count | Should -BeGreaterThan 0
+    foreach ($e in $cited) {
+        $e.Source | Should -Exist
+        $actual = @(Get-Content -LiteralPath $e.Source)[$e.LineNumber - 1]
+        if ($e.Line) { $actual | Should -BeExactly $e.Line -Because "$($e.Citation) must point at the line it quotes" }
+    }
+    $want = $meta.expectedCitation
+    $files = if ($want.file -match '^dmesg') { @('dmesg.txt', 'dmesg-iso.txt') } else { @($want.file) }
+    $hits = @($cited | Where-Object { (Split-Path $_.Source -Leaf) -in $files -and (@(Get-Content -LiteralPath $_.Source)[$_.LineNumber - 1] -match $want.pattern) })
+    $hits.Count | Should -BeGreaterThan 0 -Because "the diagnosis must cite $($want.file) /$($want.pattern)/; it cited: $(($cited | ForEach-Object Citation) -join ', ')"
 }
 
-# Test-NginxKeepaliveConfig on the run's nginx.conf must report KA-IDLE for the upstream.
-function Assert-E2EKeepaliveFinding($Run, [string] $Upstream) {
+# Test-NginxKeepaliveConfig on the run's nginx.conf, told the backend's idle timeout, must report
+# KA-IDLE on the upstream.
+function Assert-E2EKeepaliveFinding([string] $Folder, [string] $Upstream, [TimeSpan] $BackendIdle) {
     Import-E2EModule
     if (-not (Test-E2ECmdlet 'Test-NginxKeepaliveConfig')) {
-        Set-ItResult -Skipped -Because 'Test-NginxKeepaliveConfig is not on main yet; the raw artifacts are asserted above'
+        Set-ItResult -Skipped -Because 'Test-NginxKeepaliveConfig is not in the built module yet (it lands on main with issue 4); the raw artifacts are asserted above'
     }
-    throw 'not wired yet'
+    throw 'Test-NginxKeepaliveConfig is on main: wire its parameters here'
 }

@@ -22,7 +22,7 @@ Describe 'Scenario 1: worker OOM-killed in a memory cgroup mid-request' -Tag 'E2
         $script:Victim = [int](Wait-E2EFile (Join-Path $Run.State 'hog.pid'))
         $script:Status = Receive-E2ERequest $req 30
         Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
-        Save-E2EArtifacts $Run @{ victimPid = $Victim; memoryCgroup = $Cgroup; limitMiB = 128 } -Cause 'BackendOomKilled' -Evidence @(
+        Save-E2EArtifacts $Run @{ victimPid = $Victim; memoryCgroup = $Cgroup; limitMiB = 128 } -Cause 'BackendOomKilled' -Cite @{ File = 'dmesg.txt'; Pattern = "Killed process $Victim " } -Evidence @(
             @{ File = 'dmesg.txt'; Pattern = 'invoked oom-killer|oom-kill:constraint|Killed process'; Why = 'memcg OOM kill of the worker serving the request' }
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: the worker closed (FIN) before any header' }
             @{ File = 'gunicorn.log'; Pattern = 'terminated due to signal 9'; Why = 'gunicorn master reaped the SIGKILLed worker' }
@@ -54,6 +54,6 @@ Describe 'Scenario 1: worker OOM-killed in a memory cgroup mid-request' -Tag 'E2
     }
     It 'Find-ResetCause names BackendOomKilled and cites the kernel kill line' {
         Assert-E2ERunnable
-        Assert-E2EDiagnosis $Run 'BackendOomKilled' 'dmesg.txt' "Killed process $Victim "
+        Assert-E2EDiagnosis $Run.Artifacts
     }
 }

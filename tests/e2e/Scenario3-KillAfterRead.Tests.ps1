@@ -23,7 +23,7 @@ Describe 'Scenario 3: worker SIGKILLed after reading its request' -Tag 'E2E', 'S
         Send-E2ESignal $Victim 'KILL'
         $script:Status = Receive-E2ERequest $req
         Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
-        Save-E2EArtifacts $Run @{ victimPid = $Victim } -Cause 'BackendKilled' -Evidence @(
+        Save-E2EArtifacts $Run @{ victimPid = $Victim } -Cause 'BackendKilled' -Cite @{ File = 'error.log'; Pattern = 'upstream prematurely closed connection' } -Evidence @(
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: FIN before any header (the request had been read)' }
             @{ File = 'gunicorn.log'; Pattern = 'terminated due to signal 9'; Why = 'the worker serving the GET was SIGKILLed' }
             @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502' })
@@ -48,6 +48,6 @@ Describe 'Scenario 3: worker SIGKILLed after reading its request' -Tag 'E2E', 'S
     }
     It 'Find-ResetCause names BackendKilled and cites error.log' {
         Assert-E2ERunnable
-        Assert-E2EDiagnosis $Run 'BackendKilled' 'error.log' 'upstream prematurely closed connection'
+        Assert-E2EDiagnosis $Run.Artifacts
     }
 }

@@ -21,7 +21,7 @@ Describe 'Scenario 4: gunicorn worker timeout' -Tag 'E2E', 'Scenario4' {
         $script:Victim = [int](Wait-E2EFile (Join-Path $Run.State 'slow.pid'))
         $script:Status = Receive-E2ERequest $req 20
         Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
-        Save-E2EArtifacts $Run @{ victimPid = $Victim; gunicornTimeout = 2 } -Cause 'BackendWorkerTimeout' -Evidence @(
+        Save-E2EArtifacts $Run @{ victimPid = $Victim; gunicornTimeout = 2 } -Cause 'BackendWorkerTimeout' -Cite @{ File = 'gunicorn.log'; Pattern = 'WORKER TIMEOUT' } -Evidence @(
             @{ File = 'gunicorn.log'; Pattern = 'WORKER TIMEOUT|Worker exiting'; Why = 'the arbiter aborted the silent worker after --timeout 2' }
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: the worker closed (FIN) before any header' }
             @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502' })
@@ -45,6 +45,6 @@ Describe 'Scenario 4: gunicorn worker timeout' -Tag 'E2E', 'Scenario4' {
     }
     It 'Find-ResetCause names BackendWorkerTimeout and cites the WORKER TIMEOUT line' {
         Assert-E2ERunnable
-        Assert-E2EDiagnosis $Run 'BackendWorkerTimeout' 'gunicorn.log' 'WORKER TIMEOUT'
+        Assert-E2EDiagnosis $Run.Artifacts
     }
 }

@@ -31,7 +31,7 @@ Describe 'Scenario 5: php-fpm request_terminate_timeout' -Tag 'E2E', 'Scenario5'
         $script:Victim = [int](Wait-E2EFile (Join-Path $Run.State 'php-slow.pid'))
         $script:Status = Receive-E2ERequest $req 20
         Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "child $Victim exited" } 10 'php-fpm to reap the child'
-        Save-E2EArtifacts $Run @{ victimPid = $Victim; requestTerminateTimeout = '2s' } -Cause 'BackendWorkerTimeout' -Evidence @(
+        Save-E2EArtifacts $Run @{ victimPid = $Victim; requestTerminateTimeout = '2s' } -Cause 'BackendWorkerTimeout' -Cite @{ File = 'php-fpm.log'; Pattern = 'execution timed out' } -Evidence @(
             @{ File = 'php-fpm.log'; Pattern = 'execution timed out|exited on signal'; Why = 'request_terminate_timeout: the master SIGTERMed the child' }
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx lost the FastCGI connection mid-request' }
             @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502' })
@@ -56,6 +56,6 @@ Describe 'Scenario 5: php-fpm request_terminate_timeout' -Tag 'E2E', 'Scenario5'
     }
     It 'Find-ResetCause names BackendWorkerTimeout and cites the execution timed out line' {
         Assert-E2ERunnable
-        Assert-E2EDiagnosis $Run 'BackendWorkerTimeout' 'php-fpm.log' 'execution timed out'
+        Assert-E2EDiagnosis $Run.Artifacts
     }
 }

@@ -36,21 +36,24 @@ table inet nu_e2e_ka {
         }
     }
 "@
-        # Each pause outlives gunicorn's 1 s keep-alive (checked about once a second), far below nginx's 60 s.
-        $pause = 2.5
+        # Instead of sleeping "long enough", wait until gunicorn has closed the idle connection: its
+        # socket sits in FIN-WAIT-1 (the FIN is dropped), while nginx still holds it ESTABLISHED.
+        $idleClosed = {
+            Wait-E2ECondition { (& ip netns exec $Net.Name ss -Htn state fin-wait-1 '( sport = :8000 )') } 15 'gunicorn to close the idle keepalive connection'
+        }
         $script:Statuses = @(
             Invoke-E2ERequest $Run '/ok?step=1'                  # opens and caches a connection
-            Start-Sleep -Seconds $pause
+            & $idleClosed
             Invoke-E2ERequest $Run '/ok?step=2' 'POST' 512       # stale: RST, not retried -> 502
             Invoke-E2ERequest $Run '/ok?step=3'                  # fresh connection, cached again
-            Start-Sleep -Seconds $pause
+            & $idleClosed
             Invoke-E2ERequest $Run '/ok?step=4'                  # stale: RST, retried -> 200
-            Start-Sleep -Seconds $pause
+            & $idleClosed
             Invoke-E2ERequest $Run '/ok?step=5' 'POST' 512       # stale again -> 502
         )
         $script:NftCounters = (& ip netns exec $Net.Name nft list ruleset) -join "`n"
         Set-Content (Join-Path $Run.Logs 'nft-ruleset.txt') $NftCounters
-        Save-E2EArtifacts $Run @{ netns = $Net.Name; backend = "$($Net.NsIp):8000" } -Cause 'StaleKeepalive' -Evidence @(
+        Save-E2EArtifacts $Run @{ netns = $Net.Name; backend = "$($Net.NsIp):8000" } -Cause 'StaleKeepalive' -Cite @{ File = 'error.log'; Pattern = 'recv\(\) failed \(104' } -Evidence @(
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'RST on a reused idle connection (two POSTs, one GET)' }
             @{ File = 'access.log'; Pattern = '" 502 |us="502, 200"'; Why = 'POSTs got 502; the GET was retried on a fresh connection (502, 200)' }
             @{ File = 'nft-ruleset.txt'; Pattern = 'drop'; Why = 'the backend namespace dropped its own FINs (packet counter)' }
@@ -85,10 +88,10 @@ table inet nu_e2e_ka {
     }
     It 'Test-NginxKeepaliveConfig reports KA-IDLE on upstream app_ka' {
         Assert-E2ERunnable
-        Assert-E2EKeepaliveFinding $Run 'app_ka'
+        Assert-E2EKeepaliveFinding $Run.Artifacts 'app_ka' ([TimeSpan]::FromSeconds(1))
     }
     It 'Find-ResetCause names StaleKeepalive and cites the 104 lines' {
         Assert-E2ERunnable
-        Assert-E2EDiagnosis $Run 'StaleKeepalive' 'error.log' 'recv\(\) failed \(104'
+        Assert-E2EDiagnosis $Run.Artifacts
     }
 }

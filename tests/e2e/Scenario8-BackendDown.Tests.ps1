@@ -20,7 +20,7 @@ Describe 'Scenario 8: backend down (connection refused)' -Tag 'E2E', 'Scenario8'
         Stop-E2EProcessTree $Backend.Pid
         Wait-E2ECondition { -not (Test-E2ETcp '127.0.0.1' $Port) } 10 'the backend port to close'
         $script:Statuses = @(1..3 | ForEach-Object { Invoke-E2ERequest $Run "/ok?try=$_" })
-        Save-E2EArtifacts $Run @{ backendPort = $Port } -Cause 'BackendDown' -Evidence @(
+        Save-E2EArtifacts $Run @{ backendPort = $Port } -Cause 'BackendDown' -Cite @{ File = 'error.log'; Pattern = '\(111: Connection refused\)' } -Evidence @(
             @{ File = 'gunicorn.log'; Pattern = 'Handling signal|Shutting down'; Why = 'the backend was stopped' }
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'connect() refused (111): nothing listens' }
             @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the clients got 502' })
@@ -43,6 +43,6 @@ Describe 'Scenario 8: backend down (connection refused)' -Tag 'E2E', 'Scenario8'
     }
     It 'Find-ResetCause names BackendDown and cites the 111 lines' {
         Assert-E2ERunnable
-        Assert-E2EDiagnosis $Run 'BackendDown' 'error.log' '\(111: Connection refused\)'
+        Assert-E2EDiagnosis $Run.Artifacts
     }
 }

@@ -24,7 +24,7 @@ Describe 'Scenario 9: backend slower than proxy_read_timeout' -Tag 'E2E', 'Scena
         $script:Worker = [int](Wait-E2EFile (Join-Path $Run.State 'slow.pid'))
         Start-Sleep -Seconds 2.5               # the handler finishes after nginx gave up
         $script:WorkerAlive = Test-E2EAlive $Worker
-        Save-E2EArtifacts $Run @{ workerPid = $Worker; proxyReadTimeout = '2s'; backendDelaySec = 4 } -Cause 'BackendSlow' -Evidence @(
+        Save-E2EArtifacts $Run @{ workerPid = $Worker; proxyReadTimeout = '2s'; backendDelaySec = 4 } -Cause 'BackendSlow' -Cite @{ File = 'error.log'; Pattern = '\(110: Connection timed out\)' } -Evidence @(
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'upstream timed out (110) after proxy_read_timeout 2s' }
             @{ File = 'access.log'; Pattern = '" 504 '; Why = 'the client got 504' }
             @{ File = 'nginx.conf'; Pattern = 'proxy_read_timeout'; Why = 'the timeout the backend (4 s) exceeded' })
@@ -49,6 +49,6 @@ Describe 'Scenario 9: backend slower than proxy_read_timeout' -Tag 'E2E', 'Scena
     }
     It 'Find-ResetCause names BackendSlow and cites the 110 line' {
         Assert-E2ERunnable
-        Assert-E2EDiagnosis $Run 'BackendSlow' 'error.log' '\(110: Connection timed out\)'
+        Assert-E2EDiagnosis $Run.Artifacts
     }
 }

@@ -3,7 +3,9 @@
 Every endpoint that a test has to act on while the request is in flight writes the pid of the
 worker serving it to $E2E_STATE/<name>.pid first, so the test can kill exactly that worker.
 """
+import logging
 import os
+import socket
 import time
 from urllib.parse import parse_qs
 
@@ -67,14 +69,29 @@ def hog(environ, start_response):
 
 
 def upload(environ, start_response):
-    """Rejects a body larger than ?limit= bytes at once, without reading it (like many frameworks)."""
+    """Refuses a body larger than ?limit= bytes by closing the connection at once, without reading
+    the body and without a response (as a server with a hard body limit does). The close happens
+    while the body is still arriving, so the kernel resets the connection over the unread bytes.
+    """
     length = int(environ.get("CONTENT_LENGTH") or 0)
     limit = _arg(environ, "limit", 1024 * 1024)
     if length > limit:
-        return _reply(start_response, "413 Request Entity Too Large", "body of %d bytes over %d\n" % (length, limit),
-                      [("Connection", "close")])
+        logging.getLogger("gunicorn.error").warning("upload of %d bytes over the %d-byte limit: closing the connection", length, limit)
+        _abort_connection(environ["gunicorn.socket"])
+        start_response("413 Request Entity Too Large", [("Content-Length", "0")])
+        return [b""]  # gunicorn's write now fails with EPIPE, which it ignores
     _read_body(environ)
     return _reply(start_response, "200 OK", "stored %d bytes\n" % length)
+
+
+def _abort_connection(sock):
+    """Closes the client connection under gunicorn: the TCP socket's descriptor is replaced by one
+    end of a socketpair whose peer is gone, which drops the last reference to the TCP socket (the
+    kernel closes it, with RST because of the unread body); gunicorn's later writes get EPIPE."""
+    a, b = socket.socketpair()
+    b.close()
+    os.dup2(a.fileno(), sock.fileno())
+    a.close()
 
 
 ROUTES = {"/ok": ok, "/slow": slow, "/noread": noread, "/hog": hog, "/upload": upload}
