@@ -12,6 +12,10 @@
     TypesToProcess       = @()
     # One name per line, explicit, no wildcards: command discovery reads this without loading the DLL.
     CmdletsToExport      = @(
+        'Get-BackendEvent'
+        'Get-NginxUpstreamError'
+        'Get-OomKill'
+        'Get-ProcessCrash'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

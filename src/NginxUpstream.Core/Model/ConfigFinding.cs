@@ -24,5 +24,8 @@ public sealed class ConfigFinding
     /// <summary>Context paths of the locations that proxy to the upstream.</summary>
     public IReadOnlyList<string> UsedBy { get; init; } = Array.Empty<string>();
 
+    /// <summary>Which nginx versions the finding applies to ("nginx 1.24.0", "nginx < 1.29.7", "all versions"...).</summary>
+    public string AppliesTo { get; init; } = "";
+
     public override string ToString() => $"{File}:{Line}: [{RuleId}] {Severity} {Title}";
 }

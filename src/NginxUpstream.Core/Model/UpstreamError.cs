@@ -9,6 +9,16 @@ public enum UpstreamErrorKind
     Other, Reset, PrematureClose, Refused, TimedOut, NoLiveUpstreams, ServerDisabled, InvalidHeader,
     TooBigHeader, SslHandshake, Resolver, ClientClosed, ClientTimedOut, BodyBuffered, ResponseBuffered,
     FastCgiStderr, HostNotFound, WorkerConnections, SyscallFailed,
+    /// <summary>EPIPE on a write: the peer had already closed.</summary>
+    BrokenPipe,
+    /// <summary>EHOSTUNREACH, ENETUNREACH, EHOSTDOWN, ENETDOWN.</summary>
+    Unreachable,
+    /// <summary>connect() failed for another reason (ENOENT/EACCES on a unix socket, EADDRNOTAVAIL...).</summary>
+    ConnectFailed,
+    /// <summary>A malformed response body or protocol stream (bad chunking, extra data, HTTP/2 errors).</summary>
+    InvalidResponse,
+    /// <summary>The upstream's TLS certificate failed verification or did not match the name.</summary>
+    SslCertificate,
 }
 
 /// <summary>The ` while ...` action, as an enum.</summary>
@@ -19,6 +29,10 @@ public enum UpstreamPhase
     ReadingClientRequestBody, SslHandshakingToUpstream, SslHandshaking, ProxyingConnection,
     ResolvingName, WaitingForRequest, ClosingRequest, ProxyingAndReadingFromUpstream,
     ProxyingAndReadingFromClient, ProxyingAndSendingToUpstream, ProxyingAndSendingToClient,
+    ProxyingUpgradedConnection, ReadingResponseFromUpstream, AcceptingNewConnection, Proxying,
+    SendingToUpstream, Keepalive, ReadingClientPipelinedRequestLine, ReadingProxyProtocol,
+    SendingEarlyHintsToClient, SendingResponseToClient, LoggingRequest, ProcessingHttp2Connection,
+    ReadingClientRequest, InitializingSession, PrereadingClientData,
 }
 
 /// <summary>Which socket failed: the one to the upstream, or the client's (logged at info).</summary>
@@ -64,6 +78,18 @@ public sealed class UpstreamError : LogRecord
     public string? UpstreamAddress { get; init; }
     public string? Host { get; init; }
     public string? Referrer { get; init; }
+    /// <summary>The URI sent upstream (proxy_pass over HTTP/1.x only), when the upstream field has one.</summary>
+    public string? UpstreamUri { get; init; }
+    /// <summary>Host part of <see cref="UpstreamAddress"/> (IPv6 without brackets), or the upstream{} group name; null for unix sockets.</summary>
+    public string? UpstreamHost { get; init; }
+    /// <summary>Port of <see cref="UpstreamAddress"/>, when it has one.</summary>
+    public int? UpstreamPort { get; init; }
+    /// <summary>The unix socket path (without "unix:"), when the upstream is a unix socket.</summary>
+    public string? UpstreamSocket { get; init; }
+    /// <summary>The OpenSSL error queue of an "(SSL: ...)" message, when present.</summary>
+    public string? SslError { get; init; }
+    /// <summary>Byte offset of the record's first line in <see cref="Source"/>; -1 when unknown (pipeline text).</summary>
+    public long Offset { get; init; } = -1;
     /// <summary>Stream/mail/resolver extras (bytes counters, login, ssl_error...).</summary>
     public IReadOnlyDictionary<string, string>? Extra { get; init; }
     /// <summary>The line was cut by nginx at 2047 bytes.</summary>

@@ -1,0 +1,120 @@
+using NginxUpstream.Model;
+
+namespace NginxUpstream.Parsing.NginxErrorLog;
+
+/// <summary>
+/// Message → <see cref="UpstreamErrorKind"/>, and which socket failed (<see cref="ErrorSide"/>).
+/// Anchored prefix tests on the message bytes in the order of the reference kind table
+/// (corpus/README.md); socket errors are classified by their portable errno name, since the
+/// number differs by platform. The side comes from the message when it names the upstream,
+/// else from the phase, else (for phases shared by both sockets) from the level: nginx logs
+/// client-socket errors at info and upstream-socket errors at error (§3.2).
+/// </summary>
+internal static class Classifier
+{
+    public static void Classify(ReadOnlySpan<byte> s, ref ParsedRecord r)
+    {
+        var m = r.Message.Of(s);
+        string? errnoName = r.Errno >= 0 ? Errnos.Name(r.Errno, r.ErrnoText.Of(s)) : null;
+        r.ErrnoName = errnoName;
+        var kind = UpstreamErrorKind.Other;
+        bool upstreamMessage = false, connect = false;
+
+        if ((m.StartsWith("connect() "u8) && m.EndsWith("failed"u8)) || m.StartsWith("kevent() reported that connect() failed"u8))
+        {
+            connect = true;
+            kind = errnoName switch
+            {
+                "ECONNREFUSED" => UpstreamErrorKind.Refused,
+                "ETIMEDOUT" => UpstreamErrorKind.TimedOut,
+                "ECONNRESET" => UpstreamErrorKind.Reset,
+                "EHOSTUNREACH" or "ENETUNREACH" or "EHOSTDOWN" or "ENETDOWN" => UpstreamErrorKind.Unreachable,
+                _ => UpstreamErrorKind.ConnectFailed,
+            };
+        }
+        else if (m.SequenceEqual("upstream timed out"u8)) { kind = UpstreamErrorKind.TimedOut; upstreamMessage = true; }
+        else if (m.SequenceEqual("client timed out"u8) || m.SequenceEqual("connection timed out"u8)) kind = UpstreamErrorKind.ClientTimedOut;
+        else if (m.StartsWith("upstream prematurely closed "u8) || m.StartsWith("upstream closed prematurely "u8)
+                 || m.StartsWith("kevent() reported that upstream closed"u8))
+        { kind = UpstreamErrorKind.PrematureClose; upstreamMessage = true; }
+        else if (m.SequenceEqual("no live upstreams"u8)) { kind = UpstreamErrorKind.NoLiveUpstreams; upstreamMessage = true; }
+        else if (m.SequenceEqual("upstream server temporarily disabled"u8)) { kind = UpstreamErrorKind.ServerDisabled; upstreamMessage = true; }
+        else if (m.StartsWith("upstream sent "u8))
+        {
+            upstreamMessage = true;
+            var t = m[14..];
+            kind = t.StartsWith("too big header"u8) ? UpstreamErrorKind.TooBigHeader
+                : t.StartsWith("invalid header"u8) || t.StartsWith("no valid HTTP/1.0 header"u8)
+                  || t.StartsWith("duplicate header line"u8) || t.StartsWith("\"Content-Length\" and \"Transfer-Encoding\""u8)
+                  || t.StartsWith("unknown \"Transfer-Encoding\""u8) || t.StartsWith("invalid \"Content-Length\""u8)
+                  || t.StartsWith("invalid status"u8) || t.StartsWith("no :status"u8) || t.StartsWith("invalid :status"u8)
+                  || t.StartsWith("too long response line"u8) || t.StartsWith("invalid response"u8)
+                    ? UpstreamErrorKind.InvalidHeader
+                : UpstreamErrorKind.InvalidResponse;
+        }
+        else if (m.StartsWith("upstream rejected "u8) || m.StartsWith("upstream violated "u8) || m.StartsWith("upstream prematurely sent"u8)
+                 || m.StartsWith("memcached sent "u8))
+        { kind = UpstreamErrorKind.InvalidResponse; upstreamMessage = true; }
+        else if (m.StartsWith("FastCGI sent in stderr"u8)) { kind = UpstreamErrorKind.FastCgiStderr; upstreamMessage = true; }
+        else if (m.StartsWith("peer closed connection in SSL handshake"u8)) kind = UpstreamErrorKind.SslHandshake;
+        else if (m.StartsWith("upstream SSL certificate "u8)) { kind = UpstreamErrorKind.SslCertificate; upstreamMessage = true; }
+        else if (m.StartsWith("SSL_do_handshake() failed"u8)) kind = UpstreamErrorKind.SslHandshake;
+        else if (m.IndexOf(" could not be resolved ("u8) > 0 || m.StartsWith("no resolver defined to resolve"u8))
+        { kind = UpstreamErrorKind.Resolver; upstreamMessage = true; }
+        else if (IsClientPrematurelyClosed(m)) kind = UpstreamErrorKind.ClientClosed;
+        else if (m.StartsWith("an upstream response is buffered to a temporary file"u8)) kind = UpstreamErrorKind.ResponseBuffered;
+        else if (m.StartsWith("a client request body is buffered to a temporary file"u8)) kind = UpstreamErrorKind.BodyBuffered;
+        else if (IsWorkerConnections(m)) kind = UpstreamErrorKind.WorkerConnections;
+        else if (m.StartsWith("host not found in upstream "u8)) { kind = UpstreamErrorKind.HostNotFound; upstreamMessage = true; }
+        else if (m.StartsWith("client "u8) && (m.EndsWith(" closed connection"u8) || m.EndsWith(" closed keepalive connection"u8)))
+            kind = UpstreamErrorKind.ClientClosed;
+        else if (r.Syscall.Present)
+        {
+            kind = errnoName switch
+            {
+                "ECONNRESET" => UpstreamErrorKind.Reset,
+                "ECONNREFUSED" => UpstreamErrorKind.Refused,
+                "ETIMEDOUT" => UpstreamErrorKind.TimedOut,
+                "EPIPE" => UpstreamErrorKind.BrokenPipe,
+                "EHOSTUNREACH" or "ENETUNREACH" or "EHOSTDOWN" or "ENETDOWN" => UpstreamErrorKind.Unreachable,
+                _ => r.Errno >= 0 || m.IndexOf("failed"u8) >= 0 ? UpstreamErrorKind.SyscallFailed : UpstreamErrorKind.Other,
+            };
+        }
+        r.Kind = kind;
+        r.Side = SideOf(kind, upstreamMessage, connect, ref r);
+    }
+
+    private static bool IsClientPrematurelyClosed(ReadOnlySpan<byte> m)
+    {
+        if (m.StartsWith("epoll_wait() reported that "u8)) m = m[27..];
+        else if (m.StartsWith("kevent() reported that "u8)) m = m[23..];
+        return m.StartsWith("client prematurely closed connection"u8);
+    }
+
+    private static bool IsWorkerConnections(ReadOnlySpan<byte> m)
+    {
+        int i = 0;
+        while (i < m.Length && (uint)(m[i] - '0') <= 9) i++;
+        return i > 0 && m[i..].StartsWith(" worker_connections are not enough"u8);
+    }
+
+    private static ErrorSide SideOf(UpstreamErrorKind kind, bool upstreamMessage, bool connect, ref ParsedRecord r)
+    {
+        switch (kind)
+        {
+            case UpstreamErrorKind.ClientClosed or UpstreamErrorKind.ClientTimedOut: return ErrorSide.Client;
+            case UpstreamErrorKind.BodyBuffered or UpstreamErrorKind.ResponseBuffered: return ErrorSide.None;
+        }
+        if (upstreamMessage || connect) return ErrorSide.Upstream;
+        if (kind == UpstreamErrorKind.Other && !r.Syscall.Present) return ErrorSide.None;
+        return r.Facing switch
+        {
+            Phases.Facing.Upstream => ErrorSide.Upstream,
+            Phases.Facing.Client => ErrorSide.Client,
+            // Same phase for both sockets (upgraded, stream, mail proxying): ngx_connection_error logs
+            // the client's socket at info and the upstream's at error.
+            Phases.Facing.Both => r.Level >= NginxLogLevel.Info ? ErrorSide.Client : ErrorSide.Upstream,
+            _ => ErrorSide.None,
+        };
+    }
+}

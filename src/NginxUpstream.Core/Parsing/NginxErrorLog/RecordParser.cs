@@ -1,0 +1,418 @@
+using NginxUpstream.Model;
+
+namespace NginxUpstream.Parsing.NginxErrorLog;
+
+/// <summary>
+/// Splits one error.log record (raw bytes, possibly several physical lines joined by LF) into
+/// header, message, errno and context, following nginx's own grammar
+/// (reference/nginx-error-log.md §1, §2, §9). Works in place on the bytes and allocates nothing;
+/// no regular expressions. Fields are found by nginx's fixed order, never by splitting on commas
+/// or quotes: a value may contain both.
+/// </summary>
+internal static class RecordParser
+{
+    /// <summary>nginx writes at most NGX_MAX_ERROR_STR (2048) bytes including the LF.</summary>
+    public const int MaxRecord = 2047;
+
+    private enum Mode { Strict, AnyAction, Lenient }
+
+    private static bool IsDigit(byte b) => (uint)(b - '0') <= 9;
+
+    private static int D2(ReadOnlySpan<byte> s, int i) => (s[i] - '0') * 10 + (s[i + 1] - '0');
+
+    /// <summary>Parses the header; false when <paramref name="s"/> does not start with one.</summary>
+    public static bool TryParseHeader(ReadOnlySpan<byte> s, ref ParsedRecord r, out int body)
+    {
+        body = 0;
+        // "YYYY/MM/DD HH:MM:SS [info] 1#0: " is at least 32 bytes.
+        if (s.Length < 32) return false;
+        if (!(IsDigit(s[0]) && IsDigit(s[1]) && IsDigit(s[2]) && IsDigit(s[3]) && s[4] == '/' && IsDigit(s[5]) &&
+              IsDigit(s[6]) && s[7] == '/' && IsDigit(s[8]) && IsDigit(s[9]) && s[10] == ' ' && IsDigit(s[11]) &&
+              IsDigit(s[12]) && s[13] == ':' && IsDigit(s[14]) && IsDigit(s[15]) && s[16] == ':' && IsDigit(s[17]) &&
+              IsDigit(s[18]) && s[19] == ' ' && s[20] == '['))
+            return false;
+        int i = 21;
+        NginxLogLevel level;
+        switch (s[i])
+        {
+            case (byte)'e' when s[22] == 'r': if (!s[21..].StartsWith("error]"u8)) return false; level = NginxLogLevel.Error; i += 6; break;
+            case (byte)'e': if (!s[21..].StartsWith("emerg]"u8)) return false; level = NginxLogLevel.Emerg; i += 6; break;
+            case (byte)'w': if (!s[21..].StartsWith("warn]"u8)) return false; level = NginxLogLevel.Warn; i += 5; break;
+            case (byte)'i': if (!s[21..].StartsWith("info]"u8)) return false; level = NginxLogLevel.Info; i += 5; break;
+            case (byte)'n': if (!s[21..].StartsWith("notice]"u8)) return false; level = NginxLogLevel.Notice; i += 7; break;
+            case (byte)'c': if (!s[21..].StartsWith("crit]"u8)) return false; level = NginxLogLevel.Crit; i += 5; break;
+            case (byte)'a': if (!s[21..].StartsWith("alert]"u8)) return false; level = NginxLogLevel.Alert; i += 6; break;
+            case (byte)'d': if (!s[21..].StartsWith("debug]"u8)) return false; level = NginxLogLevel.Debug; i += 6; break;
+            default: return false;
+        }
+        if (i >= s.Length || s[i] != ' ') return false;
+        i++;
+        long pid = 0; int start = i;
+        while (i < s.Length && IsDigit(s[i]) && i - start < 10) pid = pid * 10 + (s[i++] - '0');
+        if (i == start || i >= s.Length || s[i] != '#' || pid > int.MaxValue) return false;
+        i++;
+        long tid = 0; start = i;
+        while (i < s.Length && IsDigit(s[i]) && i - start < 19) tid = tid * 10 + (s[i++] - '0');
+        if (i == start || i >= s.Length || s[i] != ':') return false;
+        i++;
+        // The message may be empty only in theory; nginx always writes ": ".
+        if (i < s.Length && s[i] == ' ') i++;
+        long conn = -1;
+        if (i < s.Length && s[i] == '*')
+        {
+            int j = i + 1; long n = 0;
+            while (j < s.Length && IsDigit(s[j]) && j - i < 20) n = n * 10 + (s[j++] - '0');
+            if (j > i + 1 && j < s.Length && s[j] == ' ') { conn = n; i = j + 1; }
+        }
+        r.Year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + D2(s, 2);
+        r.Month = D2(s, 5); r.Day = D2(s, 8); r.Hour = D2(s, 11); r.Minute = D2(s, 14); r.Second = D2(s, 17);
+        r.Level = level;
+        r.ProcessId = (int)pid;
+        r.ThreadId = tid;
+        r.ConnectionId = conn;
+        body = i;
+        return true;
+    }
+
+    /// <summary>Parses a whole record. False when it does not start with an error.log header.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> s, ref ParsedRecord r)
+    {
+        r.Reset();
+        if (!TryParseHeader(s, ref r, out var body)) return false;
+        ParseBody(s, body, ref r);
+        return true;
+    }
+
+    /// <summary>True when the line starts like a header (time and "["): a new record, not a continuation.</summary>
+    public static bool LooksLikeHeader(ReadOnlySpan<byte> s) =>
+        s.Length >= 21 && s[4] == '/' && s[7] == '/' && s[10] == ' ' && s[13] == ':' && s[16] == ':' && s[19] == ' ' && s[20] == '['
+        && IsDigit(s[0]) && IsDigit(s[3]) && IsDigit(s[18]);
+
+    /// <summary>Parses message, errno and context after a successful <see cref="TryParseHeader"/>.</summary>
+    public static void ParseBody(ReadOnlySpan<byte> s, int body, ref ParsedRecord r)
+    {
+        // nginx cuts the line at 2047 bytes + LF (2046 + CRLF on Windows) without a marker.
+        r.Truncated = s.Length == MaxRecord;
+        var len = s.Length;
+        if (len > 0 && s[len - 1] == '\r') s = s[..--len];
+
+        var ctx = FindContext(s, body, Mode.Strict, ref r);
+        if (ctx < 0) ctx = FindContext(s, body, Mode.AnyAction, ref r);
+        if (ctx < 0 && r.Truncated) ctx = FindContext(s, body, Mode.Lenient, ref r);
+        if (ctx < 0) { ClearContext(ref r); ctx = len; }
+
+        var msgEnd = SplitErrno(s, body, ctx, ref r);
+        r.Message = Seg.FromTo(body, msgEnd);
+        var m = r.Message.Of(s);
+        var ssl = m.IndexOf("(SSL: "u8);
+        if (ssl >= 0)
+        {
+            var close = m.LastIndexOf((byte)')');
+            r.SslError = close > ssl ? new Seg(body + ssl + 6, close - ssl - 6) : Seg.FromTo(body + ssl + 6, msgEnd);
+        }
+        r.Syscall = FindSyscall(s, r.Message);
+        Classifier.Classify(s, ref r);
+        if (r.Request.Present) SplitRequest(s, ref r);
+        if (r.Upstream.Present) UpstreamAddress.Split(s, ref r);
+    }
+
+    private static void ClearContext(ref ParsedRecord r)
+    {
+        r.Action = r.Client = r.Server = r.Request = r.Subrequest = r.Upstream = r.Host = r.Referrer = r.Login = r.Resolver = Seg.None;
+        r.Phase = UpstreamPhase.None;
+        r.Facing = Phases.Facing.None;
+        r.Context = LogContextKind.None;
+        r.Udp = r.StartTls = r.HasCounters = false;
+        r.BytesClientIn = r.BytesClientOut = r.BytesUpstreamIn = r.BytesUpstreamOut = 0;
+    }
+
+    private static int IndexFrom(ReadOnlySpan<byte> s, int from, ReadOnlySpan<byte> token)
+    {
+        if (from >= s.Length) return -1;
+        var i = s[from..].IndexOf(token);
+        return i < 0 ? -1 : from + i;
+    }
+
+    private static bool At(ReadOnlySpan<byte> s, int i, ReadOnlySpan<byte> token) => i <= s.Length && s[i..].StartsWith(token);
+
+    /// <summary>
+    /// The start of the context: the leftmost candidate (" while ", ", client: ", ", udp client: ",
+    /// ", resolver: ") after which the whole remainder parses. -1 when none does.
+    /// </summary>
+    private static int FindContext(ReadOnlySpan<byte> s, int from, Mode mode, ref ParsedRecord r)
+    {
+        int w = IndexFrom(s, from, " while "u8);
+        int c = IndexFrom(s, from, ", client: "u8);
+        int u = IndexFrom(s, from, ", udp client: "u8);
+        int v = IndexFrom(s, from, ", resolver: "u8);
+        while (true)
+        {
+            int m = int.MaxValue;
+            if (w >= 0) m = w;
+            if (c >= 0 && c < m) m = c;
+            if (u >= 0 && u < m) m = u;
+            if (v >= 0 && v < m) m = v;
+            if (m == int.MaxValue) return -1;
+            if (TryTail(s, m, mode, ref r)) return m;
+            ClearContext(ref r);
+            if (w == m) w = IndexFrom(s, m + 1, " while "u8);
+            if (c == m) c = IndexFrom(s, m + 1, ", client: "u8);
+            if (u == m) u = IndexFrom(s, m + 1, ", udp client: "u8);
+            if (v == m) v = IndexFrom(s, m + 1, ", resolver: "u8);
+        }
+    }
+
+    private static bool TryTail(ReadOnlySpan<byte> s, int p, Mode mode, ref ParsedRecord r)
+    {
+        int end = s.Length;
+        if (At(s, p, " while "u8))
+        {
+            int a = p + 7;
+            if (At(s, a, "accepting new connection on "u8))
+            {
+                r.Action = new Seg(a, 24);
+                r.Phase = UpstreamPhase.AcceptingNewConnection;
+                r.Server = Seg.FromTo(a + 28, end);
+                r.Context = LogContextKind.Accept;
+                return mode == Mode.Lenient || s[(a + 28)..].IndexOf(", "u8) < 0;
+            }
+            int e = end;
+            int x;
+            if ((x = IndexFrom(s, a, ", client: "u8)) >= 0 && x < e) e = x;
+            if ((x = IndexFrom(s, a, ", udp client: "u8)) >= 0 && x < e) e = x;
+            if ((x = IndexFrom(s, a, ", resolver: "u8)) >= 0 && x < e) e = x;
+            if ((x = IndexFrom(s, a, ", server: "u8)) >= 0 && x < e) e = x;
+            if ((x = IndexFrom(s, a, ", responder: "u8)) >= 0 && x < e) e = x;
+            var action = s[a..e];
+            if (Phases.TryGet(action, out var entry)) { r.Phase = entry.Phase; r.Facing = entry.Facing; }
+            else if (mode == Mode.Strict || action.IndexOf((byte)'"') >= 0 || action.Length == 0) return false;
+            else r.Phase = UpstreamPhase.Other;
+            r.Action = Seg.FromTo(a, e);
+            p = e;
+            if (p == end) { r.Context = LogContextKind.None; return true; }
+        }
+        if (At(s, p, ", client: "u8)) return TryClient(s, p + 10, false, mode, ref r);
+        if (At(s, p, ", udp client: "u8)) return TryClient(s, p + 14, true, mode, ref r);
+        if (At(s, p, ", resolver: "u8))
+        {
+            r.Resolver = Seg.FromTo(p + 12, end);
+            r.Context = LogContextKind.Resolver;
+            return mode == Mode.Lenient || s[(p + 12)..].IndexOf(", "u8) < 0;
+        }
+        if (r.Action.Present && (At(s, p, ", server: "u8) || At(s, p, ", responder: "u8)))
+        {
+            // syslog peer / OCSP responder: no client; keep the server text.
+            if (At(s, p, ", server: "u8)) r.Server = Seg.FromTo(p + 10, end);
+            r.Context = LogContextKind.None;
+            return true;
+        }
+        return false;
+    }
+
+    private static readonly byte[][] HttpKeys =
+    {
+        ", request: \""u8.ToArray(), ", subrequest: \""u8.ToArray(), ", upstream: \""u8.ToArray(),
+        ", host: \""u8.ToArray(), ", referrer: \""u8.ToArray(),
+    };
+
+    private static bool TryClient(ReadOnlySpan<byte> s, int c, bool udp, Mode mode, ref ParsedRecord r)
+    {
+        int end = s.Length;
+        r.Udp = udp;
+        int ce = IndexFrom(s, c, ", "u8);
+        int st = IndexFrom(s, c, " using starttls"u8);
+        int q;
+        if (st >= 0 && (ce < 0 || st < ce)) { r.Client = Seg.FromTo(c, st); r.StartTls = true; q = st + 15; }
+        else if (ce < 0)
+        {
+            // Only ", client: X": a mail session before login, or a line cut by the length limit.
+            r.Client = Seg.FromTo(c, end);
+            r.Context = r.Truncated ? LogContextKind.Http : udp ? LogContextKind.Stream : LogContextKind.Mail;
+            return true;
+        }
+        else { r.Client = Seg.FromTo(c, ce); q = ce; }
+
+        if (!At(s, q, ", server: "u8))
+        {
+            if (mode == Mode.Lenient) { r.Context = LogContextKind.Http; return true; }
+            return false;
+        }
+        int sv = q + 10;
+        // The server value ends where a known key follows ", ": a regex server_name may hold ", ".
+        int se = end;
+        int kind = 0; // 0 end, 1 http key, 2 stream counters, 3 mail login, 4 unquoted upstream
+        int k = sv;
+        while (true)
+        {
+            int x = IndexFrom(s, k, ", "u8);
+            if (x < 0) break;
+            var t = s[x..];
+            if (t.StartsWith(", bytes from/to client:"u8)) { se = x; kind = 2; break; }
+            if (t.StartsWith(", login: \""u8)) { se = x; kind = 3; break; }
+            if (t.StartsWith(", upstream: "u8) && !t.StartsWith(", upstream: \""u8)) { se = x; kind = 4; break; }
+            bool key = false;
+            foreach (var hk in HttpKeys) if (t.StartsWith(hk)) { key = true; break; }
+            if (key) { se = x; kind = 1; break; }
+            k = x + 2;
+        }
+        r.Server = Seg.FromTo(sv, se);
+        if (kind == 0)
+        {
+            r.Context = udp ? LogContextKind.Stream : r.StartTls ? LogContextKind.Mail : LogContextKind.Http;
+            return true;
+        }
+        if (kind == 2) return TryCounters(s, se, mode, ref r);
+        if (kind == 3 || kind == 4) return TryMail(s, se, mode, ref r);
+        if (At(s, se, ", upstream: \""u8))
+        {
+            int sb = IndexFrom(s, se + 13, "\", bytes from/to client:"u8);
+            if (sb >= 0)
+            {
+                r.Upstream = Seg.FromTo(se + 13, sb);
+                return TryCounters(s, sb + 1, mode, ref r);
+            }
+        }
+        if (udp) return false;
+        return TryHttp(s, se, mode, ref r);
+    }
+
+    private static bool TryCounters(ReadOnlySpan<byte> s, int p, Mode mode, ref ParsedRecord r)
+    {
+        r.Context = LogContextKind.Stream;
+        r.HasCounters = true;
+        if (!At(s, p, ", bytes from/to client:"u8)) return mode == Mode.Lenient;
+        p += 23;
+        if (!ReadPair(s, ref p, out r.BytesClientIn, out r.BytesClientOut)) return mode == Mode.Lenient;
+        if (!At(s, p, ", bytes from/to upstream:"u8)) return mode == Mode.Lenient;
+        p += 25;
+        if (!ReadPair(s, ref p, out r.BytesUpstreamIn, out r.BytesUpstreamOut)) return mode == Mode.Lenient;
+        return p == s.Length || mode == Mode.Lenient;
+    }
+
+    private static bool ReadPair(ReadOnlySpan<byte> s, ref int p, out long a, out long b)
+    {
+        a = b = 0;
+        int st = p;
+        while (p < s.Length && IsDigit(s[p]) && p - st < 19) a = a * 10 + (s[p++] - '0');
+        if (p == st || p >= s.Length || s[p] != '/') return false;
+        st = ++p;
+        while (p < s.Length && IsDigit(s[p]) && p - st < 19) b = b * 10 + (s[p++] - '0');
+        return p > st;
+    }
+
+    private static bool TryMail(ReadOnlySpan<byte> s, int p, Mode mode, ref ParsedRecord r)
+    {
+        int end = s.Length;
+        r.Context = LogContextKind.Mail;
+        if (At(s, p, ", login: \""u8))
+        {
+            int v = p + 10;
+            // The login is the client's text: the last '", upstream: ' ends it.
+            int x = s[v..].LastIndexOf("\", upstream: "u8);
+            if (x >= 0) { r.Login = new Seg(v, x); p = v + x + 1; }
+            else if (end > v && s[end - 1] == '"') { r.Login = Seg.FromTo(v, end - 1); return true; }
+            else { r.Login = Seg.FromTo(v, end); return mode == Mode.Lenient; }
+        }
+        if (p == end) return true;
+        if (!At(s, p, ", upstream: "u8)) return mode == Mode.Lenient;
+        r.Upstream = Seg.FromTo(p + 12, end);
+        return true;
+    }
+
+    private static bool TryHttp(ReadOnlySpan<byte> s, int q, Mode mode, ref ParsedRecord r)
+    {
+        int end = s.Length;
+        int next = 0;
+        r.Context = r.StartTls ? LogContextKind.Mail : LogContextKind.Http;
+        while (q < end)
+        {
+            int j = -1;
+            for (int i = next; i < HttpKeys.Length; i++)
+                if (s[q..].StartsWith(HttpKeys[i])) { j = i; break; }
+            if (j < 0) return false;
+            int v = q + HttpKeys[j].Length;
+            Seg value;
+            if (j == HttpKeys.Length - 1)
+            {
+                // referrer is last: it runs to the end of the line, quotes and all.
+                if (end > v && s[end - 1] == '"') value = Seg.FromTo(v, end - 1);
+                else if (mode == Mode.Lenient) value = Seg.FromTo(v, end);
+                else return false;
+                q = end;
+            }
+            else
+            {
+                // The value ends at the first '", <later key>: "'.
+                int t = -1, k = v;
+                while (t < 0)
+                {
+                    int x = IndexFrom(s, k, "\", "u8);
+                    if (x < 0) break;
+                    var rest = s[(x + 1)..];
+                    for (int i = j + 1; i < HttpKeys.Length; i++)
+                        if (rest.StartsWith(HttpKeys[i])) { t = x; break; }
+                    k = x + 1;
+                }
+                if (t >= 0) { value = Seg.FromTo(v, t); q = t + 1; }
+                else if (end > v && s[end - 1] == '"') { value = Seg.FromTo(v, end - 1); q = end; }
+                else if (mode == Mode.Lenient) { value = Seg.FromTo(v, end); q = end; }
+                else return false;
+            }
+            switch (j)
+            {
+                case 0: r.Request = value; break;
+                case 1: r.Subrequest = value; break;
+                case 2: r.Upstream = value; break;
+                case 3: r.Host = value; break;
+                default: r.Referrer = value; break;
+            }
+            next = j + 1;
+        }
+        return true;
+    }
+
+    /// <summary>Splits a trailing " (N: text)" errno off the message; returns the message end.</summary>
+    private static int SplitErrno(ReadOnlySpan<byte> s, int start, int end, ref ParsedRecord r)
+    {
+        if (end - start < 6 || s[end - 1] != ')') return end;
+        var m = s[start..end];
+        int open = m.LastIndexOf((byte)'(');
+        if (open < 1 || m[open - 1] != ' ') return end;
+        int i = open + 1; int n = 0;
+        while (i < m.Length && IsDigit(m[i]) && i - open < 10) n = n * 10 + (m[i++] - '0');
+        if (i == open + 1 || i + 1 >= m.Length || m[i] != ':' || m[i + 1] != ' ') return end;
+        var text = m[(i + 2)..^1];
+        if (text.IndexOf((byte)')') >= 0) return end;
+        // "could not be resolved (3: Host not found)" is a resolver code, not an errno.
+        if (m[..(open - 1)].EndsWith("could not be resolved"u8)) return end;
+        r.Errno = n;
+        r.ErrnoText = new Seg(start + i + 2, text.Length);
+        return start + open - 1;
+    }
+
+    /// <summary>The leading "name(" of the message: the failing call.</summary>
+    private static Seg FindSyscall(ReadOnlySpan<byte> s, Seg message)
+    {
+        var m = message.Of(s);
+        if (m.StartsWith("kevent() reported that connect()"u8)) return new Seg(message.Start + 23, 7);
+        int i = 0;
+        while (i < m.Length && (IsDigit(m[i]) || (uint)((m[i] | 0x20) - 'a') <= 25 || m[i] == '_')) i++;
+        if (i == 0 || i >= m.Length || m[i] != '(' || IsDigit(m[0])) return Seg.None;
+        return new Seg(message.Start, i);
+    }
+
+    /// <summary>Splits the request line into method, URI and protocol; leaves them absent when it does not split.</summary>
+    private static void SplitRequest(ReadOnlySpan<byte> s, ref ParsedRecord r)
+    {
+        int a = r.Request.Start, b = r.Request.End, i = a;
+        while (i < b && ((uint)(s[i] - 'A') <= 25 || s[i] == '_' || s[i] == '-')) i++;
+        if (i == a || i >= b || s[i] != ' ') return;
+        int u = i + 1;
+        int sp = s[u..b].IndexOf((byte)' ');
+        if (sp < 0) { r.Method = Seg.FromTo(a, i); r.Uri = Seg.FromTo(u, b); return; }
+        sp += u;
+        var proto = s[(sp + 1)..b];
+        if (proto.Length != 8 || !proto.StartsWith("HTTP/"u8) || !IsDigit(proto[5]) || proto[6] != '.' || !IsDigit(proto[7])) return;
+        r.Method = Seg.FromTo(a, i); r.Uri = Seg.FromTo(u, sp); r.Protocol = Seg.FromTo(sp + 1, b);
+    }
+}
