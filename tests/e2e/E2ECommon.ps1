@@ -564,3 +564,15 @@ function Assert-E2EKeepaliveFinding([string] $Folder, [string] $Upstream, [TimeS
     }
     throw 'Test-NginxKeepaliveConfig is on main: wire its parameters here'
 }
+
+# Runs one of the module's readers on an artifact of the run; the test is skipped while the cmdlet
+# has not landed. Get-OomKill/Get-ProcessCrash get the run's boot time (dmesg.txt counts from boot).
+function Invoke-E2EReader([string] $Folder, [string] $Cmdlet, [string] $File, [hashtable] $Parameters = @{}) {
+    Import-E2EModule
+    if (-not (Test-E2ECmdlet $Cmdlet)) { Set-ItResult -Skipped -Because "$Cmdlet is not in the built module yet" }
+    if ($Cmdlet -in 'Get-OomKill', 'Get-ProcessCrash' -and $File -eq 'dmesg.txt') {
+        $meta = Get-Content (Join-Path $Folder 'meta.json') -Raw | ConvertFrom-Json
+        $Parameters['BootTime'] = [DateTimeOffset]::Parse($meta.bootTimeUtc)
+    }
+    return @(& $Cmdlet -LiteralPath (Join-Path $Folder $File) @Parameters)
+}

@@ -52,6 +52,18 @@ Describe 'Scenario 1: worker OOM-killed in a memory cgroup mid-request' -Tag 'E2
         Assert-E2ERunnable
         (Find-E2ELine $Run 'gunicorn.log' "Worker with pid $Victim was terminated due to signal 9").Count | Should -Be 1
     }
+    It 'the module reads the evidence: the memcg kill of the worker, the premature close, the SIGKILL reap' {
+        Assert-E2ERunnable
+        $kills = Invoke-E2EReader $Run.Artifacts 'Get-OomKill' 'dmesg.txt' | Where-Object ProcessId -eq $Victim
+        $kills.Count | Should -Be 1
+        "$($kills[0].Constraint)" | Should -Be 'memcg'
+        $kills[0].MemoryCgroup | Should -Be "/$(Split-Path $Cgroup -Leaf)"
+        $kills[0].LineNumber | Should -Be (Find-E2ELine $Run 'dmesg.txt' "Killed process $Victim ")[0].LineNumber
+        $errors = Invoke-E2EReader $Run.Artifacts 'Get-NginxUpstreamError' 'error.log'
+        @($errors | ForEach-Object { "$($_.Kind)" }) | Should -Be @('PrematureClose')
+        $events = Invoke-E2EReader $Run.Artifacts 'Get-BackendEvent' 'gunicorn.log' | Where-Object ProcessId -eq $Victim
+        @($events | Where-Object { "$($_.Kind)" -eq 'WorkerKilled' -and "$($_.Signal)" -eq 'SIGKILL' }).Count | Should -Be 1
+    }
     It 'Find-ResetCause names BackendOomKilled and cites the kernel kill line' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts

@@ -51,6 +51,16 @@ Describe 'Scenario 2: worker SIGKILLed with request bytes unread' -Tag 'E2E', 'S
         Assert-E2ERunnable
         (Find-E2ELine $Run 'gunicorn.log' "Worker with pid $Victim was terminated due to signal 9").Count | Should -Be 1
     }
+    It 'the module reads the evidence: a POST reset (104) and the SIGKILL of the worker' {
+        Assert-E2ERunnable
+        $errors = Invoke-E2EReader $Run.Artifacts 'Get-NginxUpstreamError' 'error.log'
+        $errors.Count | Should -Be 1
+        "$($errors[0].Kind)" | Should -Be 'Reset'
+        $errors[0].Errno | Should -Be 104
+        $errors[0].Method | Should -Be 'POST'
+        $events = Invoke-E2EReader $Run.Artifacts 'Get-BackendEvent' 'gunicorn.log' | Where-Object ProcessId -eq $Victim
+        @($events | Where-Object { "$($_.Kind)" -eq 'WorkerKilled' -and "$($_.Signal)" -eq 'SIGKILL' }).Count | Should -Be 1
+    }
     It 'Find-ResetCause names BackendKilled (not keepalive, not body) and cites error.log' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts

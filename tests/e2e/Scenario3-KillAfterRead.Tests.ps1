@@ -46,6 +46,13 @@ Describe 'Scenario 3: worker SIGKILLed after reading its request' -Tag 'E2E', 'S
         Assert-E2ERunnable
         (Find-E2ELine $Run 'gunicorn.log' "Worker with pid $Victim was terminated due to signal 9").Count | Should -Be 1
     }
+    It 'the module reads the evidence: a premature close and the SIGKILL of the worker' {
+        Assert-E2ERunnable
+        $errors = Invoke-E2EReader $Run.Artifacts 'Get-NginxUpstreamError' 'error.log'
+        @($errors | ForEach-Object { "$($_.Kind)" }) | Should -Be @('PrematureClose')
+        $events = Invoke-E2EReader $Run.Artifacts 'Get-BackendEvent' 'gunicorn.log' | Where-Object ProcessId -eq $Victim
+        @($events | Where-Object { "$($_.Kind)" -eq 'WorkerKilled' -and "$($_.Signal)" -eq 'SIGKILL' }).Count | Should -Be 1
+    }
     It 'Find-ResetCause names BackendKilled and cites error.log' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts

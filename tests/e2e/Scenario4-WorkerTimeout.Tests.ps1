@@ -43,6 +43,15 @@ Describe 'Scenario 4: gunicorn worker timeout' -Tag 'E2E', 'Scenario4' {
         $hits.Count | Should -Be 1
         $hits[0].Line | Should -Match 'request: "GET /slow\?s=30 HTTP/1\.1"'
     }
+    It 'the module reads the evidence: WORKER TIMEOUT of the worker and the premature close' {
+        Assert-E2ERunnable
+        $events = Invoke-E2EReader $Run.Artifacts 'Get-BackendEvent' 'gunicorn.log' | Where-Object { "$($_.Kind)" -eq 'WorkerTimeout' }
+        $events.Count | Should -Be 1
+        $events[0].ProcessId | Should -Be $Victim
+        $events[0].LineNumber | Should -Be (Find-E2ELine $Run 'gunicorn.log' 'WORKER TIMEOUT')[0].LineNumber
+        $errors = Invoke-E2EReader $Run.Artifacts 'Get-NginxUpstreamError' 'error.log'
+        @($errors | ForEach-Object { "$($_.Kind)" }) | Should -Be @('PrematureClose')
+    }
     It 'Find-ResetCause names BackendWorkerTimeout and cites the WORKER TIMEOUT line' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts

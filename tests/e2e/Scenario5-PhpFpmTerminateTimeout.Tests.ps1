@@ -54,6 +54,15 @@ Describe 'Scenario 5: php-fpm request_terminate_timeout' -Tag 'E2E', 'Scenario5'
         $hits.Count | Should -Be 1
         $hits[0].Line | Should -Match 'request: "GET /slow\.php\?s=30 HTTP/1\.1", upstream: "fastcgi://unix:'
     }
+    It 'the module reads the evidence: the request timeout and SIGTERM of the child, the FastCGI failure' {
+        Assert-E2ERunnable
+        $events = Invoke-E2EReader $Run.Artifacts 'Get-BackendEvent' 'php-fpm.log' | Where-Object ProcessId -eq $Victim
+        @($events | ForEach-Object { "$($_.Kind)" }) | Should -Contain 'RequestTimedOut'
+        @($events | Where-Object { "$($_.Kind)" -eq 'WorkerKilled' -and "$($_.Signal)" -eq 'SIGTERM' }).Count | Should -Be 1
+        $errors = Invoke-E2EReader $Run.Artifacts 'Get-NginxUpstreamError' 'error.log'
+        $errors.Count | Should -Be 1
+        $errors[0].Upstream | Should -Match '^fastcgi://unix:'
+    }
     It 'Find-ResetCause names BackendWorkerTimeout and cites the execution timed out line' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts

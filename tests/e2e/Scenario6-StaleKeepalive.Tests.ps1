@@ -90,6 +90,14 @@ table inet nu_e2e_ka {
         Assert-E2ERunnable
         Assert-E2EKeepaliveFinding $Run.Artifacts 'app_ka' ([TimeSpan]::FromSeconds(1))
     }
+    It 'the module reads the evidence: three resets toward the upstream, and no backend death' {
+        Assert-E2ERunnable
+        $errors = Invoke-E2EReader $Run.Artifacts 'Get-NginxUpstreamError' 'error.log'
+        @($errors | ForEach-Object { "$($_.Kind)" }) | Should -Be @('Reset', 'Reset', 'Reset')
+        @($errors | ForEach-Object Method) | Should -Be @('POST', 'GET', 'POST')
+        $deaths = Invoke-E2EReader $Run.Artifacts 'Get-BackendEvent' 'gunicorn.log' | Where-Object { "$($_.Kind)" -in 'WorkerTimeout', 'WorkerKilled', 'WorkerExited' }
+        $deaths.Count | Should -Be 0
+    }
     It 'Find-ResetCause names StaleKeepalive and cites the 104 lines' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts

@@ -48,6 +48,12 @@ Describe 'Scenario 7: backend closes on an oversized body without reading it' -T
         (Find-E2ELine $Run 'gunicorn.log' '\[WARNING\] upload of 8388608 bytes over the 1048576-byte limit').Count | Should -Be 1
         (Find-E2ELine $Run 'gunicorn.log' 'WORKER TIMEOUT|terminated due to signal').Count | Should -Be 0
     }
+    It 'the module reads the evidence: body buffered and reset on the same connection' {
+        Assert-E2ERunnable
+        $records = Invoke-E2EReader $Run.Artifacts 'Get-NginxUpstreamError' 'error.log' @{ All = $true }
+        @($records | ForEach-Object { "$($_.Kind)" }) | Should -Be @('BodyBuffered', 'Reset')
+        $records[1].ConnectionId | Should -Be $records[0].ConnectionId
+    }
     It 'Find-ResetCause names RequestBodyRejected and cites the reset line' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts

@@ -41,6 +41,12 @@ Describe 'Scenario 8: backend down (connection refused)' -Tag 'E2E', 'Scenario8'
         Assert-E2ERunnable
         (Find-E2ELine $Run 'gunicorn.log' 'Shutting down: Master').Count | Should -Be 1
     }
+    It 'the module reads the evidence: three refused connections to the backend port' {
+        Assert-E2ERunnable
+        $errors = Invoke-E2EReader $Run.Artifacts 'Get-NginxUpstreamError' 'error.log'
+        @($errors | ForEach-Object { "$($_.Kind)" }) | Should -Be @('Refused', 'Refused', 'Refused')
+        @($errors | ForEach-Object Errno) | Should -Be @(111, 111, 111)
+    }
     It 'Find-ResetCause names BackendDown and cites the 111 lines' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts

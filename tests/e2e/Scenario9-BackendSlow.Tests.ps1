@@ -47,6 +47,12 @@ Describe 'Scenario 9: backend slower than proxy_read_timeout' -Tag 'E2E', 'Scena
         $WorkerAlive | Should -BeTrue
         (Find-E2ELine $Run 'gunicorn.log' 'WORKER TIMEOUT|terminated due to signal').Count | Should -Be 0
     }
+    It 'the module reads the evidence: one upstream timeout (110)' {
+        Assert-E2ERunnable
+        $errors = Invoke-E2EReader $Run.Artifacts 'Get-NginxUpstreamError' 'error.log'
+        @($errors | ForEach-Object { "$($_.Kind)" }) | Should -Be @('TimedOut')
+        $errors[0].Errno | Should -Be 110
+    }
     It 'Find-ResetCause names BackendSlow and cites the 110 line' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts
