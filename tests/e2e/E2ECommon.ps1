@@ -379,7 +379,7 @@ function Get-E2EVersions {
 # nginx error/access logs, backend logs, nginx -T, the kernel messages of the run, meta.json.
 # -Cause: the expected top cause; -Evidence: @{ File; Pattern; Why } for the README's key-evidence
 # table (line numbers are computed from the saved files, so the README never drifts from them).
-function Save-E2EArtifacts($Run, [hashtable] $Extra = @{}, [string] $Cause, [hashtable] $Cite, [hashtable[]] $Evidence = @()) {
+function Save-E2EArtifacts($Run, [hashtable] $Extra = @{}, [string] $Cause, [hashtable] $Cite, [hashtable] $Finding, [hashtable[]] $Evidence = @()) {
     $a = $Run.Artifacts
     foreach ($f in Get-ChildItem $Run.Logs -File) {
         if ($f.Name -match '\.(stdout|stderr)$' -and $f.Length -eq 0) { continue }
@@ -416,6 +416,7 @@ function Save-E2EArtifacts($Run, [hashtable] $Extra = @{}, [string] $Cause, [has
     }
     $meta.expectedCause = $Cause
     if ($Cite) { $meta.expectedCitation = [ordered]@{ file = $Cite.File; pattern = $Cite.Pattern } }
+    if ($Finding) { $meta.expectedFinding = [ordered]@{ ruleId = $Finding.RuleId; file = $Finding.File; pattern = $Finding.Pattern } }
     foreach ($k in $Extra.Keys) { $meta[$k] = $Extra[$k] }
     $meta | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $a 'meta.json')
     Write-E2EFixtureReadme $Run $meta $Evidence
@@ -528,8 +529,9 @@ function Assert-E2ERunnable { if ($script:Skip) { Set-ItResult -Skipped -Because
 
 # The run's (or a fixture's) folder as an incident bundle through Find-ResetCause: one incident, the
 # expected top cause (meta.json expectedCause), every citation pointing at the very line it quotes,
-# and one of them at the expected evidence (meta.json expectedCitation; dmesg.txt and dmesg-iso.txt
-# hold the same kernel lines, so either counts).
+# the decisive evidence cited (meta.json expectedCitation; dmesg.txt and dmesg-iso.txt hold the same
+# kernel lines, so either counts), the error samples at the nginx [error] lines, and where expected
+# (meta.json expectedFinding) the config finding on the right line.
 function Assert-E2EDiagnosis([string] $Folder) {
     Import-E2EModule
     if (-not (Test-E2ECmdlet 'Find-ResetCause')) {
@@ -542,27 +544,66 @@ function Assert-E2EDiagnosis([string] $Folder) {
     $d = $diagnoses[0]
     $why = ($d.Hypotheses | ForEach-Object { $_.ToString() }) -join '; '
     "$($d.Cause)" | Should -Be $meta.expectedCause -Because "hypotheses: $why"
-    $cited = @($d.Evidence | Where-Object { $_.Source -and $_.LineNumber -gt 0 })
+
+    $cited = @($d.Evidence | Where-Object { $_.Source -and $_.LineNumber -gt 0 } | ForEach-Object {
+        [pscustomobject]@{ Evidence = $_; Path = (Resolve-E2ECitedPath $Folder $_.Source); LineNumber = [int]$_.LineNumber }
+    })
     $cited.Count | Should -BeGreaterThan 0
-    foreach ($e in $cited) {
-        $e.Source | Should -Exist
-        $actual = @(Get-Content -LiteralPath $e.Source)[$e.LineNumber - 1]
-        if ($e.Line) { $actual | Should -BeExactly $e.Line -Because "$($e.Citation) must point at the line it quotes" }
+    foreach ($c in $cited) {
+        $actual = Get-E2ECitedLine $c.Path $c.LineNumber
+        $actual | Should -Not -BeNullOrEmpty -Because "$($c.Evidence.Citation) must exist"
+        if ($c.Evidence.Line) {
+            $first = ($c.Evidence.Line -split "`r?`n")[0].Trim()
+            $actual.Contains($first) | Should -BeTrue -Because "$($c.Evidence.Citation) must point at the line it quotes ('$first'), found '$actual'"
+        }
     }
     $want = $meta.expectedCitation
     $files = if ($want.file -match '^dmesg') { @('dmesg.txt', 'dmesg-iso.txt') } else { @($want.file) }
-    $hits = @($cited | Where-Object { (Split-Path $_.Source -Leaf) -in $files -and (@(Get-Content -LiteralPath $_.Source)[$_.LineNumber - 1] -match $want.pattern) })
-    $hits.Count | Should -BeGreaterThan 0 -Because "the diagnosis must cite $($want.file) /$($want.pattern)/; it cited: $(($cited | ForEach-Object Citation) -join ', ')"
+    $hits = @($cited | Where-Object { (Split-Path $_.Path -Leaf) -in $files -and ((Get-E2ECitedLine $_.Path $_.LineNumber) -match $want.pattern) })
+    $hits.Count | Should -BeGreaterThan 0 -Because "the diagnosis must cite $($want.file) /$($want.pattern)/; it cited: $(($cited | ForEach-Object { $_.Evidence.Citation }) -join ', ')"
+
+    $d.ErrorSamples.Count | Should -BeGreaterThan 0
+    foreach ($sample in $d.ErrorSamples) {
+        $sample | Should -Match '^(.+):(\d+)$'
+        $line = Get-E2ECitedLine (Resolve-E2ECitedPath $Folder $Matches[1]) ([int]$Matches[2])
+        $line | Should -Match '^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[error\] \d+#\d+: \*\d+ .*upstream' -Because "error sample $sample must be an nginx upstream [error] line"
+    }
+
+    if ($meta.PSObject.Properties['expectedFinding'] -and $meta.expectedFinding) {
+        $f = $meta.expectedFinding
+        $found = @($cited | Where-Object { "$($_.Evidence.Kind)" -eq 'ConfigFinding' -and $_.Evidence.Summary -match "\[$([regex]::Escape($f.ruleId))\]" -and
+                (Split-Path $_.Path -Leaf) -eq $f.file -and ((Get-E2ECitedLine $_.Path $_.LineNumber) -match $f.pattern) })
+        $found.Count | Should -BeGreaterThan 0 -Because "the diagnosis must cite the $($f.ruleId) finding at $($f.file) /$($f.pattern)/"
+    }
 }
 
-# Test-NginxKeepaliveConfig on the run's nginx.conf, told the backend's idle timeout, must report
-# KA-IDLE on the upstream.
+# A citation's file: as written, or, when it names the original host's path (nginx -T prints the
+# configuration's own path), the file of that name in the bundle.
+function Resolve-E2ECitedPath([string] $Folder, [string] $Source) {
+    if (Test-Path -LiteralPath $Source) { return $Source }
+    return (Join-Path $Folder (Split-Path $Source -Leaf))
+}
+
+function Get-E2ECitedLine([string] $Path, [int] $LineNumber) {
+    if (-not (Test-Path -LiteralPath $Path) -or $LineNumber -lt 1) { return $null }
+    return @(Get-Content -LiteralPath $Path)[$LineNumber - 1]
+}
+
+# Test-NginxKeepaliveConfig on the run's nginx.conf, for the nginx version of the run and told the
+# backend's idle timeout, must report KA-IDLE on the upstream, at its `upstream` line.
 function Assert-E2EKeepaliveFinding([string] $Folder, [string] $Upstream, [TimeSpan] $BackendIdle) {
     Import-E2EModule
     if (-not (Test-E2ECmdlet 'Test-NginxKeepaliveConfig')) {
         Set-ItResult -Skipped -Because 'Test-NginxKeepaliveConfig is not in the built module yet (it lands on main with issue 4); the raw artifacts are asserted above'
     }
-    throw 'Test-NginxKeepaliveConfig is on main: wire its parameters here'
+    $meta = Get-Content (Join-Path $Folder 'meta.json') -Raw | ConvertFrom-Json
+    $conf = Join-Path $Folder 'nginx.conf'
+    $version = $meta.versions.nginx -replace '^nginx/', ''
+    $findings = @(Test-NginxKeepaliveConfig -LiteralPath $conf -NginxVersion $version -BackendKeepAliveTimeout $BackendIdle | Where-Object RuleId -eq 'KA-IDLE')
+    $findings.Count | Should -Be 1
+    $findings[0].Upstream | Should -Be $Upstream
+    (Split-Path $findings[0].File -Leaf) | Should -Be 'nginx.conf'
+    $findings[0].Line | Should -Be (Select-String -LiteralPath $conf -Pattern "^\s*upstream $Upstream\s*\{")[0].LineNumber
 }
 
 # Runs one of the module's readers on an artifact of the run; the test is skipped while the cmdlet

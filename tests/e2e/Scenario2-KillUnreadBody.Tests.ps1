@@ -28,7 +28,7 @@ Describe 'Scenario 2: worker SIGKILLed with request bytes unread' -Tag 'E2E', 'S
         Send-E2ESignal $Victim 'KILL'
         $script:Status = Receive-E2ERequest $req
         Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
-        Save-E2EArtifacts $Run @{ victimPid = $Victim } -Cause 'BackendKilled' -Cite @{ File = 'error.log'; Pattern = 'recv\(\) failed \(104' } -Evidence @(
+        Save-E2EArtifacts $Run @{ victimPid = $Victim } -Cause 'BackendKilled' -Cite @{ File = 'gunicorn.log'; Pattern = "Worker with pid $Victim was terminated due to signal 9" } -Evidence @(
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: RST (104) because request bytes were unread when the worker died' }
             @{ File = 'gunicorn.log'; Pattern = 'terminated due to signal 9'; Why = 'the worker serving the POST was SIGKILLed' }
             @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502' })
@@ -61,7 +61,7 @@ Describe 'Scenario 2: worker SIGKILLed with request bytes unread' -Tag 'E2E', 'S
         $events = Invoke-E2EReader $Run.Artifacts 'Get-BackendEvent' 'gunicorn.log' | Where-Object ProcessId -eq $Victim
         @($events | Where-Object { "$($_.Kind)" -eq 'WorkerKilled' -and "$($_.Signal)" -eq 'SIGKILL' }).Count | Should -Be 1
     }
-    It 'Find-ResetCause names BackendKilled (not keepalive, not body) and cites error.log' {
+    It 'Find-ResetCause names BackendKilled (not keepalive, not body) and cites the SIGKILL' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts
     }

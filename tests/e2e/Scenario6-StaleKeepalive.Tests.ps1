@@ -53,7 +53,7 @@ table inet nu_e2e_ka {
         )
         $script:NftCounters = (& ip netns exec $Net.Name nft list ruleset) -join "`n"
         Set-Content (Join-Path $Run.Logs 'nft-ruleset.txt') $NftCounters
-        Save-E2EArtifacts $Run @{ netns = $Net.Name; backend = "$($Net.NsIp):8000" } -Cause 'StaleKeepalive' -Cite @{ File = 'error.log'; Pattern = 'recv\(\) failed \(104' } -Evidence @(
+        Save-E2EArtifacts $Run @{ netns = $Net.Name; backend = "$($Net.NsIp):8000" } -Cause 'StaleKeepalive' -Cite @{ File = 'error.log'; Pattern = 'recv\(\) failed \(104' } -Finding @{ RuleId = 'KA-IDLE'; File = 'nginx.conf'; Pattern = 'upstream app_ka' } -Evidence @(
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'RST on a reused idle connection (two POSTs, one GET)' }
             @{ File = 'access.log'; Pattern = '" 502 |us="502, 200"'; Why = 'POSTs got 502; the GET was retried on a fresh connection (502, 200)' }
             @{ File = 'nft-ruleset.txt'; Pattern = 'drop'; Why = 'the backend namespace dropped its own FINs (packet counter)' }
@@ -98,7 +98,7 @@ table inet nu_e2e_ka {
         $deaths = Invoke-E2EReader $Run.Artifacts 'Get-BackendEvent' 'gunicorn.log' | Where-Object { "$($_.Kind)" -in 'WorkerTimeout', 'WorkerKilled', 'WorkerExited' }
         $deaths.Count | Should -Be 0
     }
-    It 'Find-ResetCause names StaleKeepalive and cites the 104 lines' {
+    It 'Find-ResetCause names StaleKeepalive, cites the 104 lines and KA-IDLE on app_ka' {
         Assert-E2ERunnable
         Assert-E2EDiagnosis $Run.Artifacts
     }
