@@ -56,7 +56,7 @@ Describe 'Help for <Name>' -ForEach $Commands -AllowNullOrEmptyForEach {
             $hp.PipelineInput -match 'ByValue' | Should -Be $byValue -Because "-$($hp.Name) ByValue"
             $hp.PipelineInput -match 'ByPropertyName' | Should -Be $byName -Because "-$($hp.Name) ByPropertyName"
             $positions = @($attrs | Where-Object { $_.Position -ge 0 } | ForEach-Object Position)
-            $expected = if ($positions) { [string]$positions[0] } else { 'named' }
+            $expected = if ($positions.Count -gt 0) { [string]$positions[0] } else { 'named' }
             $hp.Position | Should -Be $expected -Because "-$($hp.Name) position"
             foreach ($alias in $cp.Aliases) { $hp.Aliases | Should -Match ([regex]::Escape($alias)) -Because "-$($hp.Name) alias $alias" }
         }

@@ -69,7 +69,8 @@ public class BackendParserTests
         Assert.Equal(BackendEventKind.WorkerCrashed, e[0].Kind);
         Assert.Equal(11, e[0].SignalNumber);
         Assert.Equal(TimeSpan.FromHours(-5), e[0].Time!.Value.Offset);
-        Assert.Equal(BackendEventKind.WorkerKilled, e[1].Kind);
+        Assert.Equal(BackendEventKind.WorkerExited, e[1].Kind); // the master's graceful SIGTERM
+        Assert.Equal("SIGTERM", e[1].Signal);
         Assert.True(e[2].ZoneAssumed);
         Assert.Equal(new DateTimeOffset(2014, 6, 27, 15, 9, 33, TimeSpan.Zero), e[2].Time);
     }
@@ -173,5 +174,39 @@ public class BackendParserTests
             BackendLogDiscovery.LogRoot = "/var/log";
             Directory.Delete(root, true);
         }
+    }
+
+    [Fact]
+    public void UvicornLinesHaveNoTimeAndTracebacksFold()
+    {
+        var e = Parse(null,
+            "\u001b[32mINFO\u001b[0m:     Started server process [812]",
+            "INFO:     Waiting for application startup.",
+            "INFO:     Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)",
+            "INFO:     127.0.0.1:50312 - \"GET / HTTP/1.1\" 200 OK",
+            "ERROR:    Exception in ASGI application",
+            "Traceback (most recent call last):",
+            "  File \"/app/main.py\", line 3, in app",
+            "ZeroDivisionError: division by zero",
+            "WARNING:  Maximum request limit of 1000 exceeded. Terminating process.",
+            "INFO:     Finished server process [812]");
+        Assert.Equal([BackendEventKind.WorkerBooted, BackendEventKind.ListenerStarted, BackendEventKind.Error, BackendEventKind.MaxRequestsRecycle, BackendEventKind.WorkerExited], e.Select(x => x.Kind));
+        Assert.All(e, x => Assert.Null(x.Time));
+        Assert.Equal(812, e[0].ProcessId);
+        Assert.Contains("exc=ZeroDivisionError: division by zero", e[2].Detail);
+        Assert.Equal(4, e[2].Line!.Split('\n').Length);
+    }
+
+    [Fact]
+    public void TomcatLocalisedLevelAndStackFold()
+    {
+        var e = Parse(null,
+            "27-Jun-2026 15:11:47.530 SCHWERWIEGEND [http-nio-8080-exec-9] org.apache.catalina.core.StandardWrapperValve.invoke Servlet.service() for servlet [dispatcher] in context with path [] threw exception",
+            "\tjava.lang.NullPointerException: boom",
+            "\t\tat com.example.web.OrderServlet.doGet(OrderServlet.java:41)");
+        var x = Assert.Single(e);
+        Assert.Equal(BackendEventKind.Error, x.Kind);
+        Assert.Contains("java.lang.NullPointerException: boom", x.Detail);
+        Assert.Equal(new DateTime(2026, 6, 27, 15, 11, 47, 530), x.Time!.Value.DateTime);
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using NginxUpstream.Model;
 using NginxUpstream.Sources;
 
@@ -50,15 +51,24 @@ public static class BackendLogReader
         stats ??= new ReadStats();
         using var e = lines.GetEnumerator();
         var sample = new List<BackendLine>();
+        ExceptionDispatchInfo? broken = null;
         var kind = options.Backend is { } forced && forced != BackendKind.Unknown ? forced : BackendKind.Unknown;
         if (kind == BackendKind.Unknown)
         {
-            while (sample.Count < options.DetectionLines && e.MoveNext())
+            try
             {
-                sample.Add(e.Current);
-                // Stop sampling as soon as one format is certain.
-                if (sample.Count % 20 == 0 && BackendLogDetector.Detect(sample.Select(s => s.Text), out var score) != BackendKind.Unknown
-                    && score >= BackendLogDetector.Confident) break;
+                while (sample.Count < options.DetectionLines && e.MoveNext())
+                {
+                    sample.Add(e.Current);
+                    // Stop sampling as soon as one format is certain.
+                    if (sample.Count % 20 == 0 && BackendLogDetector.Detect(sample.Select(s => s.Text), out var score) != BackendKind.Unknown
+                        && score >= BackendLogDetector.Confident) break;
+                }
+            }
+            catch (IOException ex) when (sample.Count > 0)
+            {
+                // A read that breaks early (corrupt gzip): keep the events of the lines read, then report the break.
+                broken = ExceptionDispatchInfo.Capture(ex);
             }
             if (sample.Count == 0) yield break;
             kind = BackendLogDetector.Detect(sample.Select(s => s.Text), out _);
@@ -70,7 +80,8 @@ public static class BackendLogReader
             }
         }
         var parser = BackendLogDetector.CreateParser(kind, options, stats);
-        foreach (var ev in parser.Parse(Concat(sample, e), cancel)) yield return ev;
+        foreach (var ev in parser.Parse(broken is null ? Concat(sample, e) : sample, cancel)) yield return ev;
+        broken?.Throw();
     }
 
     private static IEnumerable<BackendLine> Concat(List<BackendLine> head, IEnumerator<BackendLine> rest)

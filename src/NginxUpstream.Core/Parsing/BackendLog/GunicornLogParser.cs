@@ -148,6 +148,12 @@ public sealed partial class GunicornLogParser(BackendLogOptions? options = null,
             }
             else num = x.Groups["name"].Success ? Signals.Number(x.Groups["name"].Value) ?? 0 : Int(x.Groups["num"].ValueSpan);
             DeathBySignal(d, num);
+            if (num == 15)
+            {
+                // 24+ log the master's own SIGTERM (reload, TTOU, shutdown) at INFO: a graceful stop, the request finishes.
+                d.Kind = BackendEventKind.WorkerExited;
+                d.Notes.Add("SIGTERM: graceful stop by the master (HUP reload, TTOU, shutdown) or an operator");
+            }
             Emit(d);
         }
         else if ((x = Terminated().Match(msg)).Success)
