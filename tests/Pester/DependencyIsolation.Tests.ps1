@@ -1,13 +1,6 @@
 # YamlDotNet lives in the module's private AssemblyLoadContext: the module must import and write
 # YAML when another YamlDotNet version is already loaded, and a YamlDotNet loaded after ours must
 # still load. Each order runs in a fresh pwsh, with a real second YamlDotNet from NuGet.
-BeforeDiscovery {
-    . "$PSScriptRoot/Common.ps1"
-    Import-Module $ModulePath -Force
-    # Until both cmdlets have landed the YAML path cannot be driven from a user's seat.
-    $script:Missing = -not ((Get-Command Get-NginxUpstreamError, Export-NginxFinding -ErrorAction SilentlyContinue).Count -eq 2)
-}
-
 BeforeAll {
     . "$PSScriptRoot/Common.ps1"
     $script:Foreign = $env:NGINXUPSTREAM_FOREIGN_YAMLDOTNET
@@ -25,7 +18,7 @@ Describe 'YamlDotNet isolation' {
         [Reflection.AssemblyName]::GetAssemblyName($Foreign).Version.Major | Should -Be 13
     }
 
-    It 'imports and exports YAML when another YamlDotNet was loaded first' -Skip:$Missing {
+    It 'imports and exports YAML when another YamlDotNet was loaded first' {
         $out = Invoke-FreshPwsh @"
 `$ErrorActionPreference = 'Stop'
 Add-Type -Path '$Foreign'
@@ -41,7 +34,7 @@ $Probe
         $text | Should -Match 'LOADED:.*NginxUpstream=16\.'
     }
 
-    It 'lets a YamlDotNet loaded after the module work' -Skip:$Missing {
+    It 'lets a YamlDotNet loaded after the module work' {
         $out = Invoke-FreshPwsh @"
 `$ErrorActionPreference = 'Stop'
 Import-Module '$ModulePath'
