@@ -27,6 +27,7 @@ Describe 'Incident fixture <Name>' -ForEach $Fixtures {
     It 'every key-evidence citation in the README is the line at that number' {
         $rows = @(Select-String -LiteralPath (Join-Path $Dir 'README.md') -Pattern '^\| ([\w.-]+):(\d+) \| .* \| `(.*)` \|$')
         $rows.Count | Should -BeGreaterThan 1
+        $rows += @(Select-String -LiteralPath (Join-Path $Dir 'README.md') -Pattern '^- `([\w.-]+):(\d+)` .*?: `(.*)`$')
         foreach ($r in $rows) {
             $file, $line, $text = $r.Matches[0].Groups[1].Value, [int]$r.Matches[0].Groups[2].Value, $r.Matches[0].Groups[3].Value
             $actual = @(Get-Content (Join-Path $Dir $file))[$line - 1]

@@ -463,11 +463,22 @@ function Write-E2EFixtureReadme($Run, $Meta, [hashtable[]] $Evidence) {
     $null = $sb.AppendLine('Requests (curl through nginx): ' + (($Meta.requests | ForEach-Object { "$($_.method) $($_.path) -> $($_.status)" }) -join '; ') + '.').AppendLine()
     $null = $sb.AppendLine('## Versions').AppendLine().AppendLine('| component | version |').AppendLine('|---|---|')
     foreach ($k in $Meta.versions.Keys) { if ($Meta.versions[$k]) { $null = $sb.AppendLine("| $k | $($Meta.versions[$k]) |") } }
+    # Key evidence (a table): what a diagnosis of the incident should cite. Context (a list): lines that
+    # confirm the story for a human (e.g. an application's own warning) but no reader turns into evidence.
+    $key = @($Evidence | Where-Object { -not $_.Context })
+    $context = @($Evidence | Where-Object { $_.Context })
     $null = $sb.AppendLine().AppendLine('## Key evidence').AppendLine().AppendLine('| source:line | why | line |').AppendLine('|---|---|---|')
-    foreach ($e in $Evidence) {
+    foreach ($e in $key) {
         foreach ($hit in Find-E2ELine $Run $e.File $e.Pattern) {
-            $text = $hit.Line.Replace('|', '\|')
-            $null = $sb.AppendLine("| $($e.File):$($hit.LineNumber) | $($e.Why) | ``$text`` |")
+            $null = $sb.AppendLine("| $($e.File):$($hit.LineNumber) | $($e.Why) | ``$($hit.Line.Replace('|', '\|'))`` |")
+        }
+    }
+    if ($context.Count) {
+        $null = $sb.AppendLine().AppendLine('## Context (confirms the story; not expected in a diagnosis)').AppendLine()
+        foreach ($e in $context) {
+            foreach ($hit in Find-E2ELine $Run $e.File $e.Pattern) {
+                $null = $sb.AppendLine("- ``$($e.File):$($hit.LineNumber)`` $($e.Why): ``$($hit.Line)``")
+            }
         }
     }
     $null = $sb.AppendLine().AppendLine('## Files').AppendLine()

@@ -23,9 +23,9 @@ Describe 'Scenario 7: backend closes on an oversized body without reading it' -T
         $script:Baseline = Invoke-E2ERequest $Run '/upload?limit=1048576' 'POST' 4096
         $script:Status = Invoke-E2ERequest $Run '/upload?limit=1048576' 'POST' (8 * 1024 * 1024)
         Save-E2EArtifacts $Run @{ bodyBytes = 8388608; backendLimitBytes = 1048576 } -Cause 'RequestBodyRejected' -Cite @{ File = 'error.log'; Pattern = 'Connection reset by peer|Broken pipe|prematurely closed' } -Evidence @(
-            @{ File = 'error.log'; Pattern = '\[warn\]|\[error\]'; Why = 'same connection *N: body buffered to a temp file, then reset while sending it' }
-            @{ File = 'gunicorn.log'; Pattern = 'WARNING'; Why = 'the backend refused the body and closed without reading it' }
-            @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502, not the 413' })
+            @{ File = 'error.log'; Pattern = '\[warn\]|\[error\]'; Why = 'same connection *N: body buffered to a temp file, then reset by the backend' }
+            @{ File = 'gunicorn.log'; Pattern = 'WARNING'; Why = 'the application refused the body and closed without reading it'; Context = $true }
+            @{ File = 'access.log'; Pattern = '" 502 '; Why = 'the client got 502' })
     }
     AfterAll { Stop-E2EResources }
 
