@@ -49,6 +49,8 @@ public enum BackendEventKind
     QueueFull,
     /// <summary>Inferred: a worker was replaced with no line about its death (Puma logs nothing when one dies).</summary>
     WorkerVanished,
+    /// <summary>A warning in the server's own log format that no other kind names (often the application logging through it).</summary>
+    Warning,
 }
 
 /// <summary>One backend log event.</summary>

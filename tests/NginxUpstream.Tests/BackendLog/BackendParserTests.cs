@@ -35,6 +35,18 @@ public class BackendParserTests
     }
 
     [Fact]
+    public void GunicornWarningsThatNoRuleNamesAreWarnings()
+    {
+        var e = Parse(BackendKind.Gunicorn,
+            "[2026-11-27 01:22:36 +0000] [5886] [WARNING] upload of 8388608 bytes over the 1048576-byte limit: closing the connection",
+            "[2026-11-27 01:22:37 +0000] [5886] [INFO] just information");
+        var w = Assert.Single(e);
+        Assert.Equal(BackendEventKind.Warning, w.Kind);
+        Assert.Equal(5886, w.ProcessId);
+        Assert.Contains("closing the connection", w.Detail);
+    }
+
+    [Fact]
     public void SigkillLongAfterTheTimeoutIsNotPartOfIt()
     {
         var e = Parse(BackendKind.Gunicorn,

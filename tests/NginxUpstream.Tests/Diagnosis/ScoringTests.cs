@@ -172,6 +172,20 @@ public class ScoringTests
     }
 
     [Fact]
+    public void BackendErrorsAndWarningsInTheWindowAreCitedAsContextSupportingNothing()
+    {
+        var errors = new[] { Error(1, UpstreamErrorKind.Reset, "POST", conn: 5, uri: "/upload"), BodyBuffered(1, 5) };
+        var said = Backend(1, BackendEventKind.Warning, detail: "upload of 8388608 bytes over the limit: closing the connection");
+        var later = Backend(600, BackendEventKind.Error, detail: "far outside the window");
+        var d = One(errors, Ev(records: new object[] { said, later }));
+        Assert.Equal(ResetCause.RequestBodyRejected, d.Cause);
+        var ctx = Assert.Single(d.Evidence, e => e.Citation == said.Origin);
+        Assert.Empty(ctx.Supports);
+        Assert.Contains("over the limit", ctx.Summary);
+        Assert.DoesNotContain(d.Evidence, e => e.Citation == later.Origin);
+    }
+
+    [Fact]
     public void BodyWarningOnAnotherConnectionIsNotATie()
     {
         var d = One(new[] { Error(1, UpstreamErrorKind.Reset, "POST", conn: 5, uri: "/upload"), BodyBuffered(1, 7) }, Ev());

@@ -90,7 +90,7 @@ public sealed class ResetDiagnoser
             Confidence = confidence,
             ConfidenceLevel = level,
             Hypotheses = results.Select(r => r.Hypothesis).ToArray(),
-            Evidence = MergeEvidence(results.Where(r => r.Hypothesis.Score >= 0.3 || r == top)),
+            Evidence = WithBackendContext(MergeEvidence(results.Where(r => r.Hypothesis.Score >= 0.3 || r == top)), ctx),
             AffectedRequests = RetryReasoning.Affected(ctx, cause),
             ErrorSamples = errs.Take(10).Select(e => e.Origin).ToArray(),
             Recommendation = rec,
@@ -120,6 +120,29 @@ public sealed class ResetDiagnoser
                 order.Add(e.Citation);
             }
         return order.Select(c => byCitation[c]).ToArray();
+    }
+
+    /// <summary>Backend errors and warnings the rules did not cite.</summary>
+    private const int MaxBackendContext = 5;
+
+    /// <summary>
+    /// Adds what the backend logged as an error or warning inside the window and no rule cited:
+    /// context an operator reads next to the verdict (an application's "body over the limit,
+    /// closing"), supporting no hypothesis.
+    /// </summary>
+    private static DiagnosisEvidence[] WithBackendContext(DiagnosisEvidence[] cited, IncidentContext ctx)
+    {
+        var seen = new HashSet<string>(cited.Select(c => c.Citation), StringComparer.Ordinal);
+        var context = ctx.BackendEvents
+            .Where(b => b.Kind is BackendEventKind.Error or BackendEventKind.Warning && seen.Add(b.Origin))
+            .Take(MaxBackendContext)
+            .Select(b => new DiagnosisEvidence
+            {
+                Kind = nameof(BackendEvent), Source = b.Source, LineNumber = b.LineNumber, Citation = b.Origin, Time = b.Time,
+                Summary = $"{b.Backend} logged {(b.Kind == BackendEventKind.Error ? "an error" : "a warning")} at the time: {b.Detail}",
+                Line = b.Line,
+            });
+        return cited.Concat(context).ToArray();
     }
 
     private static string[] Considered(IncidentContext ctx)

@@ -266,6 +266,12 @@ public sealed partial class GunicornLogParser(BackendLogOptions? options = null,
             d.Tag = new PythonTraceback();
             Emit(d, open: true);
         }
+        else if (level is "WARNING")
+        {
+            // What the application logged through gunicorn's logger ("upload over the limit:
+            // closing"): what the backend said at the moment nginx lost the connection.
+            Emit(New(BackendEventKind.Warning, writer));
+        }
         else
         {
             Close();
