@@ -30,8 +30,8 @@ public static class ExternalCommand
         return null;
     }
 
-    /// <summary>Runs the program to completion, capturing both streams.</summary>
-    public static CommandResult Run(string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancel = default)
+    /// <summary>Starts the program with redirected streams and no standard input.</summary>
+    private static Process Start(string fileName, IEnumerable<string> arguments)
     {
         var psi = new ProcessStartInfo(fileName)
         {
@@ -41,8 +41,15 @@ public static class ExternalCommand
             UseShellExecute = false,
         };
         foreach (var a in arguments) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}");
+        var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}");
         p.StandardInput.Close();
+        return p;
+    }
+
+    /// <summary>Runs the program to completion, capturing both streams.</summary>
+    public static CommandResult Run(string fileName, IEnumerable<string> arguments, TimeSpan timeout, CancellationToken cancel = default)
+    {
+        using var p = Start(fileName, arguments);
         var stdout = p.StandardOutput.ReadToEndAsync(cancel);
         var stderr = p.StandardError.ReadToEndAsync(cancel);
         var timedOut = false;
@@ -63,16 +70,7 @@ public static class ExternalCommand
     public static IEnumerable<string> StreamLines(string fileName, IEnumerable<string> arguments, TimeSpan timeout,
         Action<int, string>? onExit = null, CancellationToken cancel = default)
     {
-        var psi = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in arguments) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}");
-        p.StandardInput.Close();
+        using var p = Start(fileName, arguments);
         var stderr = p.StandardError.ReadToEndAsync(CancellationToken.None);
         using var timer = new CancellationTokenSource(timeout);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancel);

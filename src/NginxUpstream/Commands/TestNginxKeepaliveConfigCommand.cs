@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Text;
 using NginxUpstream.Analysis.Keepalive;
 using NginxUpstream.Internal;
 using NginxUpstream.Model;
@@ -14,40 +13,14 @@ namespace NginxUpstream.Commands;
 [Cmdlet(VerbsDiagnostic.Test, "NginxKeepaliveConfig", DefaultParameterSetName = PathSet)]
 [OutputType(typeof(ConfigFinding), ParameterSetName = new[] { PathSet, LiteralPathSet, DumpSet, ConfigSet })]
 [OutputType(typeof(bool), ParameterSetName = new[] { PathSet, LiteralPathSet, DumpSet, ConfigSet })]
-public sealed class TestNginxKeepaliveConfigCommand : PSCmdlet
+public sealed class TestNginxKeepaliveConfigCommand : NginxConfigCommandBase
 {
-    private const string PathSet = "Path";
-    private const string LiteralPathSet = "LiteralPath";
-    private const string DumpSet = "Dump";
     private const string ConfigSet = "Config";
-    private readonly StringBuilder _dump = new();
     private readonly List<NginxConfig> _configs = new();
-    private bool _sawDump;
-
-    /// <summary>The main config file (default: nginx -T on this host, else /etc/nginx/nginx.conf).</summary>
-    [Parameter(Position = 0, ParameterSetName = PathSet)]
-    [SupportsWildcards]
-    [ValidateNotNullOrEmpty]
-    public string? Path { get; set; }
-
-    /// <summary>The main config file, taken literally. Binds PSPath from Get-Item.</summary>
-    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = LiteralPathSet)]
-    [Alias("PSPath", "LP")]
-    [ValidateNotNullOrEmpty]
-    public string? LiteralPath { get; set; }
-
-    /// <summary>Text of `nginx -T` (lines from the pipeline, or one string).</summary>
-    [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = DumpSet)]
-    [AllowEmptyString]
-    public string[]? Dump { get; set; }
 
     /// <summary>A config from Get-NginxConfig -AsConfig.</summary>
     [Parameter(Mandatory = true, ValueFromPipeline = true, ParameterSetName = ConfigSet)]
     public NginxConfig? Config { get; set; }
-
-    /// <summary>The nginx version the config runs on (e.g. 1.24.0); default `nginx -v`; unknown = both regimes.</summary>
-    [Parameter]
-    public string? NginxVersion { get; set; }
 
     /// <summary>The application server behind every upstream; its documented defaults are used.</summary>
     [Parameter]
@@ -77,14 +50,9 @@ public sealed class TestNginxKeepaliveConfigCommand : PSCmdlet
     [Parameter]
     public SwitchParameter Quiet { get; set; }
 
-    /// <summary>Seconds to wait for `nginx -T` when no input is given.</summary>
-    [Parameter]
-    [ValidateRange(1, 600)]
-    public int TimeoutSeconds { get; set; } = 30;
-
     protected override void ProcessRecord()
     {
-        if (ParameterSetName == DumpSet && Dump is not null) { _sawDump = true; foreach (var l in Dump) _dump.Append(l).Append('\n'); }
+        CollectDump();
         if (ParameterSetName == ConfigSet && Config is not null) _configs.Add(Config);
     }
 
@@ -93,14 +61,7 @@ public sealed class TestNginxKeepaliveConfigCommand : PSCmdlet
         var options = BuildOptions();
         if (ParameterSetName != ConfigSet)
         {
-            var version = NginxConfigInput.Version(this, NginxVersion);
-            var cfg = ParameterSetName switch
-            {
-                DumpSet => _sawDump ? NginxConfigInput.FromDump(this, _dump, version) : null,
-                LiteralPathSet => NginxConfigInput.FromPath(this, LiteralPath!, true, version),
-                _ when Path is not null => NginxConfigInput.FromPath(this, Path, false, version),
-                _ => NginxConfigInput.FromHost(this, version, TimeSpan.FromSeconds(TimeoutSeconds)),
-            };
+            var cfg = LoadConfig(NginxConfigInput.Version(this, NginxVersion));
             if (cfg is null) { if (Quiet) WriteObject(false); return; }
             if (!Quiet) NginxConfigInput.ReportErrors(this, cfg);
             _configs.Add(cfg);
