@@ -7,7 +7,8 @@ namespace ErrorLogBench;
 
 /// <summary>
 /// generate PATH [LINES]     write the deterministic benchmark log (default 3,000,000 lines)
-/// engine PATH               engine throughput in-process: parse every record (count), then build every object
+/// engine PATH               engine throughput in-process, warm: parse every record (count), build every object,
+///                           and the upstream-only read the cmdlet does without -All (count, then objects)
 /// </summary>
 internal static class Program
 {
@@ -30,13 +31,16 @@ internal static class Program
             var count = Measure(() => reader.Count(path), out var countSec, out var countCpu);
             var upstreamOnly = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true };
             var objects = Measure(() => { long k = 0; foreach (var _ in reader.ReadFile(path)) k++; return k; }, out var allSec, out var allCpu);
-            var upObjects = Measure(() => { long k = 0; foreach (var _ in upstreamOnly.ReadFile(path)) k++; return k; }, out var upSec);
+            upstreamOnly.Count(path);
+            var upCount = Measure(() => upstreamOnly.Count(path), out var upCountSec, out var upCountCpu);
+            var upObjects = Measure(() => { long k = 0; foreach (var _ in upstreamOnly.ReadFile(path)) k++; return k; }, out var upSec, out var upCpu);
             var stats = new ReadStats();
             reader.Count(path, stats);
             string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
             Console.WriteLine($"bytes={size} lines={stats.LinesRead} records={count} count_s={F(countSec)} count_mbs={F(size / 1e6 / countSec)} count_cpu_s={F(countCpu)} " +
                               $"objects={objects} objects_s={F(allSec)} objects_mbs={F(size / 1e6 / allSec)} objects_cpu_s={F(allCpu)} " +
-                              $"upstream_objects={upObjects} upstream_s={F(upSec)} upstream_mbs={F(size / 1e6 / upSec)} " +
+                              $"upstream_objects={upObjects} upstream_s={F(upSec)} upstream_mbs={F(size / 1e6 / upSec)} upstream_cpu_s={F(upCpu)} " +
+                              $"upstream_count={upCount} upstream_count_s={F(upCountSec)} upstream_count_cpu_s={F(upCountCpu)} " +
                               $"peak_rss_mb={F(PeakRssMb())}");
             return 0;
         }

@@ -86,6 +86,23 @@ internal static class Classifier
         r.Side = SideOf(kind, upstreamMessage, connect, ref r);
     }
 
+    /// <summary>
+    /// False only when <see cref="Classify"/> cannot give the record <see cref="ErrorSide.Upstream"/>,
+    /// decided on the raw record bytes without parsing it (the prefilter of upstream-only reads).
+    /// Upstream side needs (see <see cref="SideOf"/>) an upstream message, a connect() message, or a
+    /// phase facing the upstream or both sockets. The message and the action are slices of the record,
+    /// so the record contains the words they contain: every upstream message above contains
+    /// "upstream", "FastCGI sent in stderr", "memcached sent " or "resolve" (" could not be resolved (",
+    /// "no resolver defined to resolve"); every connect message "connect()"; every
+    /// <see cref="Phases.Facing.Upstream"/> phase "upstream" and every <see cref="Phases.Facing.Both"/>
+    /// phase "proxying" (checked by a unit test over the phase table).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool CanBeUpstream(ReadOnlySpan<byte> record) =>
+        record.IndexOf("upstream"u8) >= 0 || record.IndexOf("connect()"u8) >= 0 || record.IndexOf("proxying"u8) >= 0
+        || record.IndexOf("FastCGI sent in stderr"u8) >= 0 || record.IndexOf("memcached sent "u8) >= 0
+        || record.IndexOf("resolve"u8) >= 0;
+
     private static bool IsClientPrematurelyClosed(ReadOnlySpan<byte> m)
     {
         if (m.StartsWith("epoll_wait() reported that "u8)) m = m[27..];

@@ -373,6 +373,8 @@ public sealed class NginxErrorLogReader
                 if (time > _stopAfter) stop = true;
                 return false;
             }
+            // Prefilter: a record without the words an upstream-side classification needs skips the parse.
+            if (_o.UpstreamOnly && !Classifier.CanBeUpstream(s)) { stats.Skip("not upstream-related"); return false; }
             RecordParser.ParseBody(s, body, ref r);
             if (_o.UpstreamOnly && r.Side != ErrorSide.Upstream) { stats.Skip("not upstream-related"); return false; }
             if (_kinds is not null && !_kinds[(int)r.Kind]) { stats.Skip("other kind"); return false; }

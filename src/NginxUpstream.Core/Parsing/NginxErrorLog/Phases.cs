@@ -79,6 +79,9 @@ internal static class Phases
         ("handling quic input", UpstreamPhase.Other, Facing.Client),
         ("accepting new connection", UpstreamPhase.AcceptingNewConnection, Facing.None));
 
+    /// <summary>The whole table (tests check the words of each facing).</summary>
+    internal static IReadOnlyList<Entry> All => Known;
+
     private static Entry[] Build(params (string, UpstreamPhase, Facing)[] items) =>
         items.Select(i => new Entry(Encoding.ASCII.GetBytes(i.Item1), i.Item2, i.Item3))
              .DistinctBy(e => Encoding.ASCII.GetString(e.Text)).ToArray();

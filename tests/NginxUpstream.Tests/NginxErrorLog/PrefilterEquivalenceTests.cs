@@ -1,0 +1,84 @@
+using System.Text;
+using System.Text.Json;
+using NginxUpstream.Model;
+using NginxUpstream.Parsing.NginxErrorLog;
+using NginxUpstream.Sources;
+using Xunit;
+
+namespace NginxUpstream.Tests.NginxErrorLog;
+
+/// <summary>
+/// The upstream-only prefilter (<see cref="Classifier.CanBeUpstream"/>) skips the parse of records
+/// that cannot be upstream-related: the upstream-only read must give exactly the records, fields and
+/// accounting of a full parse filtered afterwards.
+/// </summary>
+public class PrefilterEquivalenceTests
+{
+    [Fact]
+    public void EveryPhaseThatCanMakeTheUpstreamSideHasTheWordThePrefilterLooksFor()
+    {
+        foreach (var e in Phases.All)
+        {
+            var text = Encoding.ASCII.GetString(e.Text);
+            if (e.Facing == Phases.Facing.Upstream) Assert.Contains("upstream", text);
+            if (e.Facing == Phases.Facing.Both) Assert.Contains("proxying", text);
+            if (e.Facing is Phases.Facing.Upstream or Phases.Facing.Both) Assert.True(Classifier.CanBeUpstream(e.Text), text);
+        }
+    }
+
+    [Fact]
+    public void CorpusUpstreamOnlyReadEqualsFullParseFiltered() =>
+        AssertEquivalent(TestPaths.Corpus("nginx-error-log", "corpus.log"));
+
+    [Fact]
+    public void BenchmarkSampleUpstreamOnlyReadEqualsFullParseFiltered()
+    {
+        var dir = Directory.CreateTempSubdirectory("nu-prefilter-");
+        try
+        {
+            var path = Path.Combine(dir.FullName, "bench.log");
+            ErrorLogBench.Generator.Write(path, 60_000);
+            var n = AssertEquivalent(path);
+            Assert.True(n > 10_000, $"only {n} upstream records in the sample");
+        }
+        finally { dir.Delete(true); }
+    }
+
+    [Fact]
+    public void LandscapeSamplesUpstreamOnlyEqualsFullParseFiltered()
+    {
+        var samples = JsonDocument.Parse(File.ReadAllText(Path.Combine(TestPaths.Shared, "reference", "landscape-oracles", "samples.json")))
+            .RootElement.EnumerateArray().Select(s => s.GetProperty("line").GetString()!).ToArray();
+        var full = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc };
+        var up = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true };
+        foreach (var line in samples)
+        {
+            var expected = full.ReadLines(new[] { line }).Where(e => e.IsUpstreamRelated).Select(Json).ToList();
+            var actual = up.ReadLines(new[] { line }).Select(Json).ToList();
+            Assert.Equal(expected, actual);
+        }
+    }
+
+    /// <summary>Same records in the same order with the same fields, and the same accounting; returns the record count.</summary>
+    private static int AssertEquivalent(string path)
+    {
+        var full = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc };
+        var up = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true };
+        var fullStats = new ReadStats();
+        var all = full.ReadFile(path, fullStats).ToList();
+        // The proof's premise, record by record: every upstream-side record passes the prefilter.
+        foreach (var e in all.Where(e => e.IsUpstreamRelated))
+            Assert.True(Classifier.CanBeUpstream(Encoding.UTF8.GetBytes(e.Line)), $"{e.Source}:{e.LineNumber} would be dropped by the prefilter");
+        var expected = all.Where(e => e.IsUpstreamRelated).Select(Json).ToList();
+        var upStats = new ReadStats();
+        var actual = up.ReadFile(path, upStats).Select(Json).ToList();
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
+        Assert.Equal(fullStats.LinesRead, upStats.LinesRead);
+        Assert.Equal(fullStats.BytesRead, upStats.BytesRead);
+        Assert.Equal(up.Count(path), expected.Count);
+        return expected.Count;
+    }
+
+    private static string Json(UpstreamError e) => JsonSerializer.Serialize(e);
+}
