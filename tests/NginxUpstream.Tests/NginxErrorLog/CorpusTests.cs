@@ -1,3 +1,4 @@
+using NginxUpstream.Parsing;
 using System.Globalization;
 using System.Text;
 using NginxUpstream.Model;

@@ -80,6 +80,8 @@ public sealed class NginxConfigParser
         public List<string>? Includes;
         public List<Node>? Inlined;
         public string? Comment;
+        /// <summary>The directive this node became (set once, by Freeze).</summary>
+        public NginxDirective? Frozen;
     }
 
     private List<Node>? ParseFile(string path, NginxContext ctx, Node? site, int siteLine)
@@ -106,7 +108,7 @@ public sealed class NginxConfigParser
         var first = entry.Parsed.Count == 0 && !_parsedOnce.Contains(path);
         _parsedOnce.Add(path);
         _includeStack.Add(path);
-        var tok = new NginxTokenizer(data);
+        var tok = new NginxTokenizer(data, _pool);
         if (_options.IncludeComments) tok.OnComment = (text, line) => _commentSink?.Add(new Node { File = path, Line = line, EndLine = line, Comment = text });
         var nodes = ParseBlock(tok, path, ctx, inBlock: false);
         _includeStack.RemoveAt(_includeStack.Count - 1);
@@ -115,6 +117,7 @@ public sealed class NginxConfigParser
     }
 
     private readonly HashSet<string> _parsedOnce = new(StringComparer.Ordinal);
+    private readonly StringPool _pool = new(latin1Fallback: false);
     private readonly List<(NginxConfigFile File, List<Node> Nodes)> _pendingParsed = new();
 
     private void AddError(string message, string? file, int line, NginxConfigErrorKind kind)
@@ -245,14 +248,13 @@ public sealed class NginxConfigParser
     // file's first-site top-level directives for the crossplane view.
     private List<NginxDirective> Freeze(List<Node> nodes, NginxDirective? parent, string context)
     {
-        var map = new Dictionary<Node, NginxDirective>(ReferenceEqualityComparer.Instance);
-        var result = FreezeList(nodes, parent, context, map);
+        var result = FreezeList(nodes, parent, context);
         foreach (var (file, fileNodes) in _pendingParsed)
-            file.Parsed = fileNodes.Where(map.ContainsKey).Select(n => map[n]).ToList();
+            file.Parsed = fileNodes.Where(n => n.Frozen is not null).Select(n => n.Frozen!).ToList();
         return result;
     }
 
-    private List<NginxDirective> FreezeList(List<Node> nodes, NginxDirective? parent, string context, Dictionary<Node, NginxDirective> map)
+    private List<NginxDirective> FreezeList(List<Node> nodes, NginxDirective? parent, string context)
     {
         var result = new List<NginxDirective>(nodes.Count);
         foreach (var n in nodes)
@@ -265,13 +267,13 @@ public sealed class NginxConfigParser
                 var childContext = context.Length == 0 ? label : context + " > " + label;
                 block = new List<NginxDirective>();
                 d = Make(n, context, block);
-                block.AddRange(FreezeList(n.Children, d, childContext, map));
+                block.AddRange(FreezeList(n.Children, d, childContext));
             }
             else d = Make(n, context, null);
             d.Parent = parent;
-            map[n] = d;
+            n.Frozen = d;
             result.Add(d);
-            if (n.Inlined is { Count: > 0 }) result.AddRange(FreezeList(n.Inlined, parent, context, map));
+            if (n.Inlined is { Count: > 0 }) result.AddRange(FreezeList(n.Inlined, parent, context));
         }
         return result;
     }

@@ -16,9 +16,14 @@ public sealed class NginxTokenizer
     public const int BufferSize = 4096;
 
     private readonly byte[] _data;
+    private readonly StringPool _pool;
     private int _pos;
 
-    public NginxTokenizer(byte[] data) { _data = data; }
+    /// <param name="data">The file's bytes.</param>
+    /// <param name="pool">Shared across the files of one parse: directive names and common values repeat.</param>
+    internal NginxTokenizer(byte[] data, StringPool? pool) { _data = data; _pool = pool ?? new StringPool(latin1Fallback: false); }
+
+    public NginxTokenizer(byte[] data) : this(data, null) { }
 
     /// <summary>The line the reader is on (LF counted), as nginx reports errors.</summary>
     public int Line { get; private set; } = 1;
@@ -179,7 +184,7 @@ public sealed class NginxTokenizer
     private NginxWord MakeWord(int start, int end, char quote, int line)
     {
         var len = end - start;
-        var raw = Encoding.UTF8.GetString(_data, start, len);
+        var raw = _pool.Get(_data.AsSpan(start, len));
         if (_data.AsSpan(start, len).IndexOf((byte)'\\') < 0) return new NginxWord(raw, raw, quote, line);
         var buf = new byte[len];
         int n = 0;

@@ -3,15 +3,17 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Unicode;
 
-namespace NginxUpstream.Parsing.NginxErrorLog;
+namespace NginxUpstream.Parsing;
 
 /// <summary>
-/// Turns field bytes into strings. Low-cardinality fields (client, server, host, action, errno
-/// text...) go through a small direct-mapped cache so a million records share a handful of
-/// strings. Bytes that are not valid UTF-8 are decoded as Latin-1, so every byte survives as
-/// one char (U+0000-U+00FF) instead of becoming U+FFFD.
+/// Turns field bytes into strings. Low-cardinality fields (an error log's client, server, host,
+/// action; a config's directive names and common values) go through a small direct-mapped cache,
+/// so a million records share a handful of strings and the collector has less to do. By default
+/// bytes that are not valid UTF-8 are decoded as Latin-1, so every byte survives as one char
+/// (U+0000-U+00FF) instead of becoming U+FFFD; <c>latin1Fallback: false</c> decodes as UTF-8
+/// with replacement, as nginx's own tools show config text.
 /// </summary>
-internal sealed class StringPool
+internal sealed class StringPool(bool latin1Fallback = true)
 {
     private const int Slots = 4096;
     private const int MaxPooled = 96;
@@ -52,11 +54,11 @@ internal sealed class StringPool
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public string Get(ReadOnlySpan<byte> b)
     {
-        if (b.Length > MaxPooled) return Decode(b);
+        if (b.Length > MaxPooled) return latin1Fallback ? Decode(b) : Encoding.UTF8.GetString(b);
         var slot = Slot(b);
         var k = _keys[slot];
         if (k is not null && b.SequenceEqual(k)) return _values[slot]!;
-        var s = Decode(b);
+        var s = latin1Fallback ? Decode(b) : Encoding.UTF8.GetString(b);
         _keys[slot] = b.ToArray();
         _values[slot] = s;
         return s;
