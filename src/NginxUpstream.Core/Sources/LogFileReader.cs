@@ -16,22 +16,36 @@ public static class LogFileReader
     /// <summary>True when the file starts with the gzip magic 1f 8b.</summary>
     public static bool IsGzip(string path)
     {
-        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var fs = OpenShared(path);
         return IsGzip(fs);
     }
 
-    private static bool IsGzip(Stream s)
+    /// <summary>True when the stream continues with the gzip magic 1f 8b; its position is left as it was.</summary>
+    public static bool IsGzip(Stream s)
     {
         Span<byte> magic = stackalloc byte[2];
-        var n = s.Read(magic);
-        s.Seek(0, SeekOrigin.Begin);
+        var pos = s.Position;
+        var n = s.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
+        s.Position = pos;
         return n == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
     }
+
+    /// <summary>
+    /// Opens a log for sequential reading, sharing it with the writer and with logrotate (which
+    /// may rename or delete it meanwhile). <paramref name="bufferSize"/> 0 leaves buffering to
+    /// the caller, for readers with large buffers of their own.
+    /// </summary>
+    public static FileStream OpenShared(string path, int bufferSize = 0) =>
+        new(path, new FileStreamOptions
+        {
+            Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = bufferSize, Options = FileOptions.SequentialScan,
+        });
 
     /// <summary>Opens the file for reading (decompressing gzip), sharing it with writers and rotators.</summary>
     public static Stream Open(string path, out bool compressed)
     {
-        var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 16);
+        var fs = OpenShared(path, 1 << 16);
         compressed = IsGzip(fs);
         return compressed ? new GZipStream(fs, CompressionMode.Decompress) : fs;
     }

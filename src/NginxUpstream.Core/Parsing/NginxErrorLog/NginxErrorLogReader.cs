@@ -64,7 +64,7 @@ public sealed class NginxErrorLogReader
     public IEnumerable<UpstreamError> ReadFile(string path, ReadStats? stats = null, CancellationToken cancel = default)
     {
         stats ??= new ReadStats();
-        var fs = OpenShared(path);
+        var fs = LogFileReader.OpenShared(path);
         return ReadOpened(fs, path, stats, cancel);
     }
 
@@ -72,7 +72,7 @@ public sealed class NginxErrorLogReader
     {
         using (fs)
         {
-            var compressed = IsGzip(fs);
+            var compressed = LogFileReader.IsGzip(fs);
             long startOffset = 0, startLine = 0;
             if (!compressed && Since is { } since && SeekToSince && fs.Length > 1 << 20)
             {
@@ -223,7 +223,7 @@ public sealed class NginxErrorLogReader
     {
         stats ??= new ReadStats();
         var interval = poll ?? TimeSpan.FromMilliseconds(250);
-        var fs = OpenShared(path);
+        var fs = LogFileReader.OpenShared(path);
         try
         {
             long start = fs.Length, startLine = 0;
@@ -252,7 +252,7 @@ public sealed class NginxErrorLogReader
                     sc.FlushPending();
                     foreach (var e in Records(sc, path, stats, cancel, null, 0, filter)) yield return e;
                     FileStream? next = null;
-                    try { next = OpenShared(path); } catch (FileNotFoundException) { } catch (DirectoryNotFoundException) { }
+                    try { next = LogFileReader.OpenShared(path); } catch (FileNotFoundException) { } catch (DirectoryNotFoundException) { }
                     if (next is null) continue;
                     fs.Dispose();
                     fs = next;
@@ -291,8 +291,8 @@ public sealed class NginxErrorLogReader
     public long Count(string path, ReadStats? stats = null, CancellationToken cancel = default)
     {
         stats ??= new ReadStats();
-        using var fs = OpenShared(path);
-        var compressed = IsGzip(fs);
+        using var fs = LogFileReader.OpenShared(path);
+        var compressed = LogFileReader.IsGzip(fs);
         using Stream s = compressed ? new System.IO.Compression.GZipStream(fs, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : fs;
         var sc = new RecordScanner(s, stats);
         var f = new Filter(this);
@@ -380,22 +380,6 @@ public sealed class NginxErrorLogReader
             if (_kinds is not null && !_kinds[(int)r.Kind]) { stats.Skip("other kind"); return false; }
             return true;
         }
-    }
-
-    internal static FileStream OpenShared(string path) =>
-        new(path, new FileStreamOptions
-        {
-            Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 0, Options = FileOptions.SequentialScan,
-        });
-
-    private static bool IsGzip(FileStream fs)
-    {
-        Span<byte> m = stackalloc byte[2];
-        var pos = fs.Position;
-        var n = fs.Read(m);
-        fs.Position = pos;
-        return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
     }
 
     /// <summary>Incremental text input: push pipeline strings, get records as they complete.</summary>

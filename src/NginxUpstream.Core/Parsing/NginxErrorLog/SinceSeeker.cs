@@ -1,3 +1,5 @@
+using NginxUpstream.Sources;
+
 namespace NginxUpstream.Parsing.NginxErrorLog;
 
 /// <summary>
@@ -83,10 +85,8 @@ internal static class SinceSeeker
     /// <summary>Time of the first record of a file (plain or gzip); null when none in its first 64 KB.</summary>
     public static DateTimeOffset? FirstTime(string path, TimeZoneInfo zone)
     {
-        using var fs = NginxErrorLogReader.OpenShared(path);
-        Span<byte> m = stackalloc byte[2];
-        var gz = fs.Read(m) == 2 && m[0] == 0x1f && m[1] == 0x8b;
-        fs.Position = 0;
+        using var fs = LogFileReader.OpenShared(path);
+        var gz = LogFileReader.IsGzip(fs);
         using Stream s = gz ? new System.IO.Compression.GZipStream(fs, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : fs;
         var buf = new byte[64 << 10];
         int n = 0, k;
