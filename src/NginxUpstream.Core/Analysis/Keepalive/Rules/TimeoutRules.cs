@@ -2,6 +2,23 @@ using NginxUpstream.Model;
 
 namespace NginxUpstream.Analysis.Keepalive.Rules;
 
+/// <summary>
+/// Each location that proxies to an upstream whose backend has a request timeout, with its
+/// effective *_read_timeout directive (null: the 60 s default), that timeout, and the backend's.
+/// </summary>
+internal static class ReadTimeouts
+{
+    public static IEnumerable<(ProxyUse Use, NginxDirective? Directive, TimeSpan Read, TimeSpan Backend)> Of(RuleContext ctx)
+    {
+        foreach (var use in ctx.Model.Uses.Where(u => u.Upstream is not null))
+        {
+            if (ctx.Profile(use.Upstream)?.RequestTimeout is not TimeSpan tw || tw == BackendProfile.Never) continue;
+            var d = ConfigModel.Effective(use.Levels, use.Module + "_read_timeout");
+            yield return (use, d, NginxValues.ParseTime(d?.Args.FirstOrDefault()) ?? TimeSpan.FromSeconds(60), tw);
+        }
+    }
+}
+
 /// <summary>TO-READ: nginx gives up before the backend's request timeout.</summary>
 public sealed class ToReadRule : KeepaliveRule
 {
@@ -12,11 +29,8 @@ public sealed class ToReadRule : KeepaliveRule
 
     public override IEnumerable<ConfigFinding> Evaluate(RuleContext ctx)
     {
-        foreach (var use in ctx.Model.Uses.Where(u => u.Upstream is not null))
+        foreach (var (use, d, rt, tw) in ReadTimeouts.Of(ctx))
         {
-            if (ctx.Profile(use.Upstream)?.RequestTimeout is not TimeSpan tw || tw == BackendProfile.Never) continue;
-            var d = ConfigModel.Effective(use.Levels, use.Module + "_read_timeout");
-            var rt = NginxValues.ParseTime(d?.Args.FirstOrDefault()) ?? TimeSpan.FromSeconds(60);
             if (rt >= tw) continue;
             yield return Finding(d ?? use.Pass, $"'{use.Path}' waits {NginxValues.FormatTime(rt)} for '{use.Upstream!.Name}', whose requests may take {NginxValues.FormatTime(tw)}.",
                 $"{use.Module}_read_timeout {NginxValues.FormatTime(tw + TimeSpan.FromSeconds(5))};", new[] { d!, use.Pass }, use.Upstream, use.Path, usedBy: new[] { use.Path });
@@ -34,11 +48,8 @@ public sealed class ToReadOrderRule : KeepaliveRule
 
     public override IEnumerable<ConfigFinding> Evaluate(RuleContext ctx)
     {
-        foreach (var use in ctx.Model.Uses.Where(u => u.Upstream is not null))
+        foreach (var (use, d, rt, tw) in ReadTimeouts.Of(ctx))
         {
-            if (ctx.Profile(use.Upstream)?.RequestTimeout is not TimeSpan tw || tw == BackendProfile.Never) continue;
-            var d = ConfigModel.Effective(use.Levels, use.Module + "_read_timeout");
-            var rt = NginxValues.ParseTime(d?.Args.FirstOrDefault()) ?? TimeSpan.FromSeconds(60);
             var margin = TimeSpan.FromTicks(Math.Max(TimeSpan.FromSeconds(10).Ticks, tw.Ticks / 2));
             if (rt <= tw + margin) continue;
             yield return Finding(d ?? use.Pass, $"'{use.Path}' waits {NginxValues.FormatTime(rt)}; the backend of '{use.Upstream!.Name}' stops at {NginxValues.FormatTime(tw)}.",
