@@ -20,7 +20,7 @@ public sealed class CkLbRule : KeepaliveRule
     public override string Id => "CK-LB";
     public override FindingSeverity Severity => FindingSeverity.Error;
     public override string Title => "Client keepalive_timeout is not longer than the load balancer's idle timeout";
-    public override string Why => "The load balancer reuses an idle connection just as nginx closes it: the LB gets a reset or EOF instead of a response and returns its own 502 (Cloudflare: 520), with nothing in nginx's error log. The side that keeps idle connections longer must be nginx.";
+    public override string Why => "A load balancer that reuses idle connections to nginx must be the side that closes them: when nginx's keepalive_timeout is not longer, the LB sends a request just as nginx closes the connection, gets a reset or EOF instead of a response and returns its own 502 (Cloudflare: 520), with nothing in nginx's error log.";
 
     public override IEnumerable<ConfigFinding> Evaluate(RuleContext ctx)
     {
