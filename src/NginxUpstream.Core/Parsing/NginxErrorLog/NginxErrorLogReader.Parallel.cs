@@ -16,6 +16,9 @@ public sealed partial class NginxErrorLogReader
     /// <summary>Inputs smaller than this are read sequentially (threads cost more than they save).</summary>
     internal long ParallelThreshold { get; init; } = 8L << 20;
 
+    /// <summary>Bytes between the line-count points a full read leaves for later -Since/-Follow reads (<see cref="LineCheckpoints"/>).</summary>
+    internal long CheckpointInterval { get; init; } = 32L << 20;
+
     /// <summary>Bytes per chunk of a parallel read (tests make it small to cross many boundaries).</summary>
     internal int ChunkSize { get; init; } = ChunkCutter.DefaultChunkSize;
 
@@ -85,9 +88,10 @@ public sealed partial class NginxErrorLogReader
     private static RecordScanner ChunkScanner(Chunk c, ReadStats stats) =>
         new(c.Buffer, c.Length, stats, c.Offset, c.Line);
 
-    private IEnumerable<UpstreamError> RecordsParallel(ChunkCutter cutter, string source, ReadStats stats, CancellationToken cancel, long total)
+    private IEnumerable<UpstreamError> RecordsParallel(ChunkCutter cutter, string source, ReadStats stats, CancellationToken cancel, long total,
+        Action<long, long>? checkpoint = null)
     {
-        long last = 0;
+        long last = 0, nextPoint = 0;
         foreach (var (r, chunk) in Chunks<List<UpstreamError>>(cutter, (c, f, res, token) =>
                  {
                      var sc = ChunkScanner(c, res.Stats);
@@ -110,6 +114,11 @@ public sealed partial class NginxErrorLogReader
         {
             stats.Add(r.Stats);
             last = r.LinesSeen;
+            if (checkpoint is not null && chunk.Offset >= nextPoint)
+            {
+                checkpoint(chunk.Offset, chunk.Line);
+                nextPoint = chunk.Offset + CheckpointInterval;
+            }
             if (Progress is not null) Progress(source, chunk.Position, total);
             var list = r.Value;
             for (int i = 0; i < list.Count; i++)

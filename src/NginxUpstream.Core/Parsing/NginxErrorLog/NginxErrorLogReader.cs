@@ -91,7 +91,9 @@ public sealed partial class NginxErrorLogReader
                 var total = fs.Length;
                 if (UseParallel(compressed, total - startOffset))
                 {
-                    foreach (var e in RecordsParallel(new ChunkCutter(s, startOffset, startLine, () => fs.Position, ChunkSize), path, stats, cancel, total))
+                    // A plain file's chunk starts become line-count points for later -Since/-Follow reads.
+                    Action<long, long>? remember = compressed ? null : (off, lines) => LineCheckpoints.Add(fs.SafeFileHandle, fs.Name, off, lines);
+                    foreach (var e in RecordsParallel(new ChunkCutter(s, startOffset, startLine, () => fs.Position, ChunkSize), path, stats, cancel, total, remember))
                         yield return e;
                     yield break;
                 }
