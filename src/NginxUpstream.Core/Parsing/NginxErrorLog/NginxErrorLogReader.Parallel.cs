@@ -70,8 +70,7 @@ public sealed partial class NginxErrorLogReader
                 ChunkResult<T> r;
                 try { r = task.GetAwaiter().GetResult(); }
                 catch (OperationCanceledException) { cancel.ThrowIfCancellationRequested(); throw; }
-                cutter.Return(chunk);
-                yield return (r, chunk);
+                yield return (r, chunk); // the caller returns the chunk's buffer once it has used it
                 if (r.Stop) yield break;
             }
         }
@@ -92,10 +91,13 @@ public sealed partial class NginxErrorLogReader
         Action<long, long>? checkpoint = null)
     {
         long last = 0, nextPoint = 0;
-        foreach (var (r, chunk) in Chunks<List<UpstreamError>>(cutter, (c, f, res, token) =>
+        var decoder = new TextDecoder();
+        // Lists are reused: at a few hundred KB each, new ones would land on the large-object heap.
+        var lists = new ConcurrentBag<List<RecordMaterializer.Pending>>();
+        foreach (var (r, chunk) in Chunks<List<RecordMaterializer.Pending>>(cutter, (c, f, res, token) =>
                  {
                      var sc = ChunkScanner(c, res.Stats);
-                     var list = new List<UpstreamError>(c.Length / 256);
+                     var list = lists.TryTake(out var l) ? l : new List<RecordMaterializer.Pending>(c.Length / 256);
                      var rec = new ParsedRecord();
                      int tick = 0;
                      while (sc.MoveNext())
@@ -106,7 +108,7 @@ public sealed partial class NginxErrorLogReader
                              if (stop) { res.Stop = true; break; }
                              continue;
                          }
-                         list.Add(f.Materializer.Build(sc.Record, rec, time, source, sc.Line, sc.Offset));
+                         list.Add(RecordMaterializer.Capture(sc.Start, sc.Length, rec, time, sc.Line, sc.Offset));
                      }
                      res.LinesSeen = sc.LinesSeen;
                      return list;
@@ -125,8 +127,11 @@ public sealed partial class NginxErrorLogReader
             {
                 if ((i & 0x3FF) == 0x3FF) cancel.ThrowIfCancellationRequested();
                 stats.RecordsEmitted++;
-                yield return list[i];
+                yield return RecordMaterializer.Build(chunk.Buffer, list[i], source, decoder);
             }
+            cutter.Return(chunk);
+            list.Clear();
+            lists.Add(list);
             if (r.Stop) yield break;
         }
         if (cutter.Failure is { } fail)
@@ -136,7 +141,7 @@ public sealed partial class NginxErrorLogReader
     private long CountParallel(ChunkCutter cutter, ReadStats stats, CancellationToken cancel)
     {
         long n = 0;
-        foreach (var (r, _) in Chunks<long>(cutter, (c, f, res, token) =>
+        foreach (var (r, chunk) in Chunks<long>(cutter, (c, f, res, token) =>
                  {
                      var sc = ChunkScanner(c, res.Stats);
                      var rec = new ParsedRecord();
@@ -152,6 +157,7 @@ public sealed partial class NginxErrorLogReader
         {
             stats.Add(r.Stats);
             n += r.Value;
+            cutter.Return(chunk);
         }
         return n;
     }

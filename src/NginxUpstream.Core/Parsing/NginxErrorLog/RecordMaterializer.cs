@@ -70,6 +70,56 @@ internal sealed class RecordMaterializer
     private readonly TextDecoder _decoder = new();
 
     /// <summary>
+    /// The scalar fields of an accepted record and where its bytes are, for a record parsed on a
+    /// worker thread and built into an object on the reading thread (<see cref="Build(byte[], in Pending, string, TextDecoder)"/>):
+    /// objects are then made where they are consumed and die young instead of waiting in a queue.
+    /// </summary>
+    internal struct Pending
+    {
+        public int Start, Length;
+        public long Line, Offset;
+        public DateTimeOffset Time;
+        public NginxLogLevel Level;
+        public int ProcessId, Errno, UpstreamPort;
+        public long ThreadId, ConnectionId;
+        public UpstreamErrorKind Kind;
+        public ErrorSide Side;
+        public string? ErrnoName;
+        public UpstreamPhase Phase;
+        public LogContextKind Context;
+        public bool Truncated;
+    }
+
+    public static Pending Capture(int start, int length, in ParsedRecord r, DateTimeOffset time, long lineNumber, long offset) => new()
+    {
+        Start = start, Length = length, Line = lineNumber, Offset = offset, Time = time, Level = r.Level, ProcessId = r.ProcessId,
+        Errno = r.Errno, UpstreamPort = r.UpstreamPort, ThreadId = r.ThreadId, ConnectionId = r.ConnectionId, Kind = r.Kind,
+        Side = r.Side, ErrnoName = r.ErrnoName, Phase = r.Phase, Context = r.Context, Truncated = r.Truncated,
+    };
+
+    public static UpstreamError Build(byte[] buffer, in Pending p, string source, TextDecoder decoder) =>
+        new(buffer.AsSpan(p.Start, p.Length).ToArray(), decoder)
+        {
+            Source = source,
+            LineNumber = p.Line,
+            Offset = p.Offset,
+            Time = p.Time,
+            Level = p.Level,
+            ProcessId = p.ProcessId,
+            ThreadId = p.ThreadId,
+            ConnectionId = p.ConnectionId >= 0 ? p.ConnectionId : null,
+            Kind = p.Kind,
+            Side = p.Side,
+            Errno = p.Errno >= 0 ? p.Errno : null,
+            ErrnoName = p.ErrnoName,
+            Phase = p.Phase,
+            ContextKind = p.Context,
+            UpstreamPort = p.UpstreamPort >= 0 ? p.UpstreamPort : null,
+            Truncated = p.Truncated,
+            IsUpstreamRelated = p.Side == ErrorSide.Upstream,
+        };
+
+    /// <summary>
     /// The record with its scalar fields; its text is decoded from a copy of the bytes on first use
     /// (<see cref="TextDecoder"/>), so records nobody reads cost one small array, not twenty strings.
     /// </summary>
