@@ -38,6 +38,7 @@ public sealed class NginxConfigParser
     private readonly HashSet<string> _parsedOnce = new(StringComparer.Ordinal);
     private readonly List<string> _includeStack = new();
     private readonly StringPool _pool = new(latin1Fallback: false);
+    private readonly StatementShapes _shapes = new();
     // Directives of every block still open, innermost last: a block's children (with the
     // directives of files it includes, inlined after their `include`) are appended here and
     // moved into one exactly sized array when the block closes.
@@ -190,15 +191,32 @@ public sealed class NginxConfigParser
                         return;
                 }
 
-                var words = tok.Args.ToArray();
+                var words = tok.Args;
                 var name = words[0].Value;
+                var line = tok.StatementLine;
+                // Words are kept only where Name + Args do not give them back (see NginxDirective.Words);
+                // identical statements share their Args array and one-line words.
+                var shape = name == "if" ? Shape.MultiLine : ShapeOf(words, line);
+                string[] args;
+                object? wordsStorage = null;
+                if (shape == Shape.MultiLine)
+                {
+                    args = ArgValues(words);
+                    if (name == "if") args = IfArgs.Normalize(args);
+                    wordsStorage = words.ToArray();
+                }
+                else
+                {
+                    args = _shapes.Get(words, shape == Shape.OneLine, out var oneLine);
+                    wordsStorage = oneLine;
+                }
                 var d = new NginxDirective
                 {
                     Name = name,
-                    Args = name == "if" ? IfArgs.Normalize(ArgValues(words)) : ArgValues(words),
-                    Words = words,
+                    Args = args,
+                    WordsStorage = wordsStorage,
                     File = file,
-                    Line = tok.StatementLine,
+                    Line = line,
                     EndLine = tok.Line,
                     Parent = parent,
                 };
@@ -228,7 +246,7 @@ public sealed class NginxConfigParser
                     continue;
                 }
 
-                if (name == "include" && words.Length == 2)
+                if (name == "include" && words.Count == 2)
                     ResolveInclude(d, ctx, parent, tok.Line);
             }
         }
@@ -258,7 +276,7 @@ public sealed class NginxConfigParser
     private static string ServerLabel(ServerLabelScan scan)
     {
         var sn = scan.ServerName ?? scan.Listen;
-        return sn is null || sn.Words.Count < 2 ? "server" : "server " + sn.Words[1].Value;
+        return sn is null || sn.WordCount < 2 ? "server" : "server " + sn.WordValue(1);
     }
 
     private void ValidateDirective(NginxDirective d, NginxContext ctx, bool isBlock, string file, int line)
@@ -270,7 +288,7 @@ public sealed class NginxConfigParser
             AddError($"unknown directive \"{name}\"", file, line, NginxConfigErrorKind.Directive);
             return;
         }
-        var nelts = d.Words.Count;
+        var nelts = d.WordCount;
         foreach (var spec in specs)
         {
             if (!spec.Contexts.Contains(ctx)) continue;
@@ -287,7 +305,7 @@ public sealed class NginxConfigParser
     /// <summary>ngx_conf_include: full name against the conf prefix, glob when wildcards, else the one file.</summary>
     private void ResolveInclude(NginxDirective d, NginxContext ctx, NginxDirective? parent, int line)
     {
-        var arg = d.Words[1].Value;
+        var arg = d.WordValue(1);
         var path = arg.StartsWith('/') ? arg : _prefix.TrimEnd('/') + "/" + arg;
         IReadOnlyList<string> files;
         if (GlobPattern.HasWildcards(path))
@@ -316,11 +334,25 @@ public sealed class NginxConfigParser
         if (read is not null) d.SetIncludes(read.ToArray());
     }
 
-    private static string[] ArgValues(NginxWord[] words)
+    private static string[] ArgValues(List<NginxWord> words)
     {
-        if (words.Length <= 1) return Array.Empty<string>();
-        var a = new string[words.Length - 1];
-        for (int i = 1; i < words.Length; i++) a[i - 1] = words[i].Value;
+        if (words.Count <= 1) return Array.Empty<string>();
+        var a = new string[words.Count - 1];
+        for (int i = 1; i < words.Count; i++) a[i - 1] = words[i].Value;
         return a;
+    }
+
+    private enum Shape { Plain, OneLine, MultiLine }
+
+    /// <summary>Plain: unquoted, unescaped words on the statement's line; OneLine: quoted or escaped, one line.</summary>
+    private static Shape ShapeOf(List<NginxWord> words, int line)
+    {
+        var shape = Shape.Plain;
+        foreach (var w in words)
+        {
+            if (w.Line != line) return Shape.MultiLine;
+            if (w.Quote != '\0' || !ReferenceEquals(w.Raw, w.Value)) shape = Shape.OneLine;
+        }
+        return shape;
     }
 }
