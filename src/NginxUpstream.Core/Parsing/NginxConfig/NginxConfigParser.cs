@@ -39,6 +39,7 @@ public sealed class NginxConfigParser
     private readonly List<string> _includeStack = new();
     private readonly StringPool _pool = new(latin1Fallback: false);
     private readonly StatementShapes _shapes = new();
+    private readonly List<byte[]> _readBuffers = new();
     // Directives of every block still open, innermost last: a block's children (with the
     // directives of files it includes, inlined after their `include`) are appended here and
     // moved into one exactly sized array when the block closes.
@@ -112,7 +113,20 @@ public sealed class NginxConfigParser
             return false;
         }
         byte[] data;
-        try { data = _source.Read(path); }
+        int length;
+        try
+        {
+            if (_source is DiskConfigSource)
+            {
+                // One read buffer per include depth: the including file's tokenizer still reads its own.
+                var depth = _includeStack.Count;
+                while (_readBuffers.Count <= depth) _readBuffers.Add(Array.Empty<byte>());
+                data = _readBuffers[depth];
+                length = DiskConfigSource.ReadInto(path, ref data);
+                _readBuffers[depth] = data;
+            }
+            else length = (data = _source.Read(path)).Length;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             AddError(e.Message, site?.File, siteLine, NginxConfigErrorKind.Include);
@@ -126,7 +140,7 @@ public sealed class NginxConfigParser
         }
         var first = _parsedOnce.Add(path);
         _includeStack.Add(path);
-        var tok = new NginxTokenizer(data, _pool);
+        var tok = new NginxTokenizer(data, length, _pool);
         if (_options.IncludeComments)
             tok.OnComment = (text, line) => _open.Add(new NginxDirective
             {
