@@ -303,8 +303,10 @@ public sealed class NginxConfigParser
             return;
         }
         var nelts = d.WordCount;
-        foreach (var spec in specs)
+        // Indexed: foreach over the IReadOnlyList boxed an enumerator for every directive.
+        for (int i = 0; i < specs.Count; i++)
         {
+            var spec = specs[i];
             if (!spec.Contexts.Contains(ctx)) continue;
             if (_options.NginxVersion is { } v && DirectiveTable.Since(name, ctx) is { } since && v < since) continue;
             if (!spec.IsBlock && isBlock) { AddError($"directive \"{name}\" is not terminated by \";\"", file, line, NginxConfigErrorKind.Directive); return; }
