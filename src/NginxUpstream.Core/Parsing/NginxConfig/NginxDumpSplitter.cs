@@ -42,7 +42,8 @@ public static class NginxDumpSplitter
 
         foreach (var line in lines)
         {
-            var m = Header.Match(line);
+            // Most lines are config text: test the fixed prefix before running the regex.
+            var m = line.StartsWith("# configuration file /", StringComparison.Ordinal) ? Header.Match(line) : Match.Empty;
             if (m.Success)
             {
                 var path = m.Groups[1].Value;
@@ -83,8 +84,11 @@ public static class NginxDumpSplitter
     /// <summary>Include arguments of a file, made absolute against the conf prefix.</summary>
     private static IEnumerable<string> IncludePatterns(byte[] data, string prefix)
     {
-        var tok = new NginxTokenizer(data);
         var result = new List<string>();
+        // No "include" in the bytes, no include directive (escapes cannot produce those letters):
+        // most files of a big dump are then not tokenized a second time.
+        if (data.AsSpan().IndexOf("include"u8) < 0) return result;
+        var tok = new NginxTokenizer(data);
         while (true)
         {
             var rc = tok.Next();
