@@ -34,6 +34,9 @@ internal static class Program
             upstreamOnly.Count(path);
             var upCount = Measure(() => upstreamOnly.Count(path), out var upCountSec, out var upCountCpu);
             var upObjects = Measure(() => { long k = 0; foreach (var _ in upstreamOnly.ReadFile(path)) k++; return k; }, out var upSec, out var upCpu);
+            // The same upstream-only read on one thread (MaxParallelism = 1), for the per-core figure.
+            var single = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true, MaxParallelism = 1 };
+            var upSingle = Measure(() => { long k = 0; foreach (var _ in single.ReadFile(path)) k++; return k; }, out var upSingleSec, out var upSingleCpu);
             var stats = new ReadStats();
             reader.Count(path, stats);
             string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
@@ -41,6 +44,7 @@ internal static class Program
                               $"objects={objects} objects_s={F(allSec)} objects_mbs={F(size / 1e6 / allSec)} objects_cpu_s={F(allCpu)} " +
                               $"upstream_objects={upObjects} upstream_s={F(upSec)} upstream_mbs={F(size / 1e6 / upSec)} upstream_cpu_s={F(upCpu)} " +
                               $"upstream_count={upCount} upstream_count_s={F(upCountSec)} upstream_count_cpu_s={F(upCountCpu)} " +
+                              $"upstream_single={upSingle} upstream_single_s={F(upSingleSec)} upstream_single_cpu_s={F(upSingleCpu)} threads={upstreamOnly.MaxParallelism} " +
                               $"peak_rss_mb={F(PeakRssMb())}");
             return 0;
         }

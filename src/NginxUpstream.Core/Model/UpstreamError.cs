@@ -42,8 +42,46 @@ public enum ErrorSide { None, Upstream, Client }
 public enum LogContextKind { None, Http, Stream, Mail, Resolver, Accept }
 
 /// <summary>One nginx error.log record (owned by the error-log engine, issue 3).</summary>
+/// <remarks>
+/// The engine keeps a record's raw bytes and decodes its text (<see cref="LogRecord.Line"/>,
+/// <see cref="Message"/>, the context fields...) on the first read of any of them, all at once: a
+/// pipeline that counts, filters on Kind/Time/Level or shows a few rows does not pay for strings it
+/// never looks at. Reading is thread-safe; the decoded values are the same whenever they are read.
+/// </remarks>
 public sealed class UpstreamError : LogRecord
 {
+    private byte[]? _raw;
+    private readonly IUpstreamErrorDecoder? _decoder;
+    private UpstreamErrorText? _text;
+
+    /// <summary>A record whose text is set with an object initializer.</summary>
+    public UpstreamError() { }
+
+    /// <summary>A record whose text is decoded from <paramref name="raw"/> on first use.</summary>
+    internal UpstreamError(byte[] raw, IUpstreamErrorDecoder decoder)
+    {
+        _raw = raw;
+        _decoder = decoder;
+    }
+
+    private UpstreamErrorText T => Volatile.Read(ref _text) ?? Decode();
+
+    // Object initializers of records made without raw bytes (tests, imports) write here.
+    private UpstreamErrorText W => _text ??= new UpstreamErrorText();
+
+    private UpstreamErrorText Decode()
+    {
+        var raw = Volatile.Read(ref _raw);
+        // A reader that finds the bytes already released finds the text published before that.
+        if (raw is null) return Volatile.Read(ref _text) ?? Interlocked.CompareExchange(ref _text, new UpstreamErrorText(), null) ?? _text!;
+        var t = _decoder!.Decode(raw);
+        var won = Interlocked.CompareExchange(ref _text, t, null) ?? t;
+        Volatile.Write(ref _raw, null); // the text (Line) now holds what the bytes held
+        return won;
+    }
+
+    private protected override string? LazyLine() => T.Line;
+
     public DateTimeOffset Time { get; init; }
     public NginxLogLevel Level { get; init; }
     public int ProcessId { get; init; }
@@ -53,45 +91,45 @@ public sealed class UpstreamError : LogRecord
     public UpstreamErrorKind Kind { get; init; }
     public ErrorSide Side { get; init; }
     /// <summary>Message text without the errno part and the context.</summary>
-    public string Message { get; init; } = "";
-    public string? Syscall { get; init; }
+    public string Message { get => T.Message; init => W.Message = value; }
+    public string? Syscall { get => T.Syscall; init => W.Syscall = value; }
     public int? Errno { get; init; }
-    public string? ErrnoText { get; init; }
+    public string? ErrnoText { get => T.ErrnoText; init => W.ErrnoText = value; }
     /// <summary>Portable errno name (ECONNRESET, ...), whatever the platform's number.</summary>
     public string? ErrnoName { get; init; }
     /// <summary>The raw text after " while ".</summary>
-    public string? Action { get; init; }
+    public string? Action { get => T.Action; init => W.Action = value; }
     public UpstreamPhase Phase { get; init; }
     public LogContextKind ContextKind { get; init; }
-    public string? Client { get; init; }
-    public string? Server { get; init; }
+    public string? Client { get => T.Client; init => W.Client = value; }
+    public string? Server { get => T.Server; init => W.Server = value; }
     /// <summary>The request line as logged.</summary>
-    public string? Request { get; init; }
-    public string? Method { get; init; }
-    public string? Uri { get; init; }
-    public string? Protocol { get; init; }
-    public string? Subrequest { get; init; }
+    public string? Request { get => T.Request; init => W.Request = value; }
+    public string? Method { get => T.Method; init => W.Method = value; }
+    public string? Uri { get => T.Uri; init => W.Uri = value; }
+    public string? Protocol { get => T.Protocol; init => W.Protocol = value; }
+    public string? Subrequest { get => T.Subrequest; init => W.Subrequest = value; }
     /// <summary>The upstream URL as logged, e.g. http://127.0.0.1:8000/api.</summary>
-    public string? Upstream { get; init; }
-    public string? UpstreamScheme { get; init; }
+    public string? Upstream { get => T.Upstream; init => W.Upstream = value; }
+    public string? UpstreamScheme { get => T.UpstreamScheme; init => W.UpstreamScheme = value; }
     /// <summary>host:port, or the unix socket path.</summary>
-    public string? UpstreamAddress { get; init; }
-    public string? Host { get; init; }
-    public string? Referrer { get; init; }
+    public string? UpstreamAddress { get => T.UpstreamAddress; init => W.UpstreamAddress = value; }
+    public string? Host { get => T.Host; init => W.Host = value; }
+    public string? Referrer { get => T.Referrer; init => W.Referrer = value; }
     /// <summary>The URI sent upstream (proxy_pass over HTTP/1.x only), when the upstream field has one.</summary>
-    public string? UpstreamUri { get; init; }
+    public string? UpstreamUri { get => T.UpstreamUri; init => W.UpstreamUri = value; }
     /// <summary>Host part of <see cref="UpstreamAddress"/> (IPv6 without brackets), or the upstream{} group name; null for unix sockets.</summary>
-    public string? UpstreamHost { get; init; }
+    public string? UpstreamHost { get => T.UpstreamHost; init => W.UpstreamHost = value; }
     /// <summary>Port of <see cref="UpstreamAddress"/>, when it has one.</summary>
     public int? UpstreamPort { get; init; }
     /// <summary>The unix socket path (without "unix:"), when the upstream is a unix socket.</summary>
-    public string? UpstreamSocket { get; init; }
+    public string? UpstreamSocket { get => T.UpstreamSocket; init => W.UpstreamSocket = value; }
     /// <summary>The OpenSSL error queue of an "(SSL: ...)" message, when present.</summary>
-    public string? SslError { get; init; }
+    public string? SslError { get => T.SslError; init => W.SslError = value; }
     /// <summary>Byte offset of the record's first line in <see cref="Source"/> (in the decompressed text of a gzip file); -1 when unknown (pipeline text).</summary>
     public long Offset { get; init; } = -1;
     /// <summary>Stream/mail/resolver extras (bytes counters, login, ssl_error...).</summary>
-    public IReadOnlyDictionary<string, string>? Extra { get; init; }
+    public IReadOnlyDictionary<string, string>? Extra { get => T.Extra; init => W.Extra = value; }
     /// <summary>The line was cut by nginx at 2047 bytes.</summary>
     public bool Truncated { get; init; }
     /// <summary>Whether the record concerns an upstream (what the cmdlet emits without -All).</summary>

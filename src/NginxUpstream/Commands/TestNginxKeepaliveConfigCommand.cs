@@ -46,6 +46,24 @@ public sealed class TestNginxKeepaliveConfigCommand : NginxConfigCommandBase
     [Parameter]
     public Hashtable? Upstream { get; set; }
 
+    /// <summary>
+    /// nginx sits behind this L7 load balancer / CDN (rule CK-LB); its documented idle timeout is
+    /// used unless -LoadBalancerIdleTimeout gives the real one.
+    /// </summary>
+    [Parameter]
+    [ValidateSet("alb", "elb", "gcp", "cloudflare", "cloudfront")]
+    public string? BehindLoadBalancer { get; set; }
+
+    /// <summary>The idle timeout of the load balancer in front of nginx (TimeSpan, seconds, or 60s); enables CK-LB.</summary>
+    [Parameter]
+    [DurationTransformation]
+    public TimeSpan? LoadBalancerIdleTimeout { get; set; }
+
+    /// <summary>Location patterns (wildcards, matched against a location's URI or regex) that accept uploads (rule BODY-DEFAULT).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? UploadLocation { get; set; }
+
     /// <summary>Return only $true (no warning or error findings) or $false.</summary>
     [Parameter]
     public SwitchParameter Quiet { get; set; }
@@ -66,7 +84,7 @@ public sealed class TestNginxKeepaliveConfigCommand : NginxConfigCommandBase
             if (!Quiet) NginxConfigInput.ReportErrors(this, cfg);
             _configs.Add(cfg);
         }
-        else if (NginxVersion is not null) options = WithVersion(options, NginxConfigInput.Version(this, NginxVersion));
+        else if (NginxVersion is not null) options = options.WithVersion(NginxConfigInput.Version(this, NginxVersion));
 
         var clean = true;
         foreach (var cfg in _configs)
@@ -79,9 +97,6 @@ public sealed class TestNginxKeepaliveConfigCommand : NginxConfigCommandBase
         if (Quiet) WriteObject(clean);
     }
 
-    private static KeepaliveLintOptions WithVersion(KeepaliveLintOptions o, Version? v) =>
-        new() { NginxVersion = v, Backend = o.Backend, Upstreams = o.Upstreams };
-
     private KeepaliveLintOptions BuildOptions()
     {
         var overrides = new BackendProfile { IdleTimeout = BackendKeepAliveTimeout, RequestTimeout = BackendRequestTimeout, BodyLimit = BackendBodyLimit };
@@ -92,7 +107,18 @@ public sealed class TestNginxKeepaliveConfigCommand : NginxConfigCommandBase
         if (Upstream is not null)
             foreach (DictionaryEntry e in Upstream) per[e.Key.ToString()!] = ToProfile(e.Key.ToString()!, e.Value);
         // Version is resolved later for Path/Dump (nginx -v or the parameter); Config keeps its own.
-        return new KeepaliveLintOptions { Backend = backend, Upstreams = per };
+        return new KeepaliveLintOptions { Backend = backend, Upstreams = per, LoadBalancer = LoadBalancer(), UploadLocations = UploadLocation ?? Array.Empty<string>() };
+    }
+
+    private LoadBalancerProfile? LoadBalancer()
+    {
+        if (LoadBalancerIdleTimeout is { } t && t <= TimeSpan.Zero)
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"-LoadBalancerIdleTimeout must be positive, got {t}."), "InvalidLoadBalancerIdleTimeout", ErrorCategory.InvalidArgument, t));
+        var preset = BehindLoadBalancer is null ? null : LoadBalancerProfile.Known[BehindLoadBalancer];
+        if (LoadBalancerIdleTimeout is not { } idle) return preset;
+        return preset is null
+            ? new LoadBalancerProfile("load balancer", idle, "-LoadBalancerIdleTimeout")
+            : preset with { IdleTimeout = idle, Source = "-LoadBalancerIdleTimeout" };
     }
 
     private BackendProfile ToProfile(string name, object? value)

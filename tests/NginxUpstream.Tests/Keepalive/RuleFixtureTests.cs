@@ -7,25 +7,35 @@ using Xunit;
 namespace NginxUpstream.Tests.Keepalive;
 
 /// <summary>
-/// Gixy convention over corpus/nginx-config/keepalive-rules/RULE-ID/: x.conf yields exactly one
-/// finding of that rule, x_fp.conf none (other rules may fire). `# Options:` gives the nginx
-/// version and backend profiles per upstream.
+/// Gixy convention over two roots of RULE-ID/ folders: the shared corpus
+/// (corpus/nginx-config/keepalive-rules/) and the project's tests/fixtures/keepalive-rules/ (rules
+/// the shared corpus does not cover). x.conf yields exactly one finding of that rule, x_fp.conf
+/// none (other rules may fire). `# Options:` gives the nginx version, backend profiles per
+/// upstream and, in project fixtures, the load balancer (CK-LB) and upload tags (BODY-DEFAULT).
 /// </summary>
 public class RuleFixtureTests
 {
-    public static IEnumerable<object[]> KeepaliveFixtures() =>
-        Directory.EnumerateFiles(TestPaths.Corpus("nginx-config", "keepalive-rules"), "*.conf", SearchOption.AllDirectories)
-            .OrderBy(p => p, StringComparer.Ordinal)
-            .Select(p => new object[] { Path.GetFileName(Path.GetDirectoryName(p))!, Path.GetFileName(p) });
+    public static string SharedRoot => TestPaths.Corpus("nginx-config", "keepalive-rules");
+    public static string ProjectRoot => Path.Combine(TestPaths.RepoRoot, "tests", "fixtures", "keepalive-rules");
+    public static string Root(string root) => root == "shared" ? SharedRoot : ProjectRoot;
 
-    public static (Version? Version, Dictionary<string, BackendProfile> Backends) ReadOptions(string path)
+    public static IEnumerable<object[]> KeepaliveFixtures() =>
+        new[] { "shared", "project" }.SelectMany(root =>
+            Directory.EnumerateFiles(Root(root), "*.conf", SearchOption.AllDirectories)
+                .OrderBy(p => p, StringComparer.Ordinal)
+                .Select(p => new object[] { root, Path.GetFileName(Path.GetDirectoryName(p))!, Path.GetFileName(p) }));
+
+    /// <summary>The linter inputs of a fixture's `# Options: {json}` first line.</summary>
+    public static KeepaliveLintOptions ReadOptions(string path)
     {
         var first = File.ReadLines(path).FirstOrDefault() ?? "";
         var backends = new Dictionary<string, BackendProfile>(StringComparer.Ordinal);
-        if (!first.StartsWith("# Options:", StringComparison.Ordinal)) return (null, backends);
+        if (!first.StartsWith("# Options:", StringComparison.Ordinal)) return new KeepaliveLintOptions();
         using var doc = JsonDocument.Parse(first["# Options:".Length..]);
-        Version? version = doc.RootElement.TryGetProperty("nginx_version", out var v) ? Version.Parse(v.GetString()!) : null;
-        if (doc.RootElement.TryGetProperty("backends", out var b))
+        var root = doc.RootElement;
+        string? Str(string n) => root.TryGetProperty(n, out var x) ? x.GetString() : null;
+        Version? version = Str("nginx_version") is { } v ? Version.Parse(v) : null;
+        if (root.TryGetProperty("backends", out var b))
             foreach (var up in b.EnumerateObject())
             {
                 string? S(string n) => up.Value.TryGetProperty(n, out var x) ? x.ToString() : null;
@@ -38,18 +48,23 @@ public class RuleFixtureTests
                     MaxRequests = int.TryParse(S("max_requests"), out var r) ? r : null,
                 };
             }
-        return (version, backends);
+        // load_balancer: a preset name; load_balancer_idle_timeout: the real Tlb (overrides the preset's).
+        var lb = Str("load_balancer") is { } name ? LoadBalancerProfile.Known[name] : null;
+        if (NginxValues.ParseTime(Str("load_balancer_idle_timeout")) is { } tlb)
+            lb = lb is null ? new LoadBalancerProfile("load balancer", tlb, "fixture") : lb with { IdleTimeout = tlb };
+        var uploads = root.TryGetProperty("upload_locations", out var u) ? u.EnumerateArray().Select(e => e.GetString()!).ToArray() : Array.Empty<string>();
+        return new KeepaliveLintOptions { NginxVersion = version, Upstreams = backends, LoadBalancer = lb, UploadLocations = uploads };
     }
 
     [Theory]
     [MemberData(nameof(KeepaliveFixtures))]
-    public void Keepalive_rule_fixture(string ruleId, string file)
+    public void Keepalive_rule_fixture(string root, string ruleId, string file)
     {
-        var path = TestPaths.Corpus("nginx-config", "keepalive-rules", ruleId, file);
-        var (version, backends) = ReadOptions(path);
+        var path = Path.Combine(Root(root), ruleId, file);
+        var options = ReadOptions(path);
         var cfg = NginxConfigLoader.LoadFile(path);
         Assert.DoesNotContain(cfg.Errors, e => e.Kind == NginxConfigErrorKind.Syntax);
-        var findings = KeepaliveLinter.Lint(cfg, new KeepaliveLintOptions { NginxVersion = version, Upstreams = backends });
+        var findings = KeepaliveLinter.Lint(cfg, options);
         var mine = findings.Where(f => f.RuleId == ruleId).ToList();
         var expected = file.EndsWith("_fp.conf", StringComparison.Ordinal) ? 0 : 1;
         Assert.True(mine.Count == expected, $"{ruleId}/{file}: {mine.Count} findings, expected {expected}: {string.Join(" | ", mine.Select(f => f.Detail))}");
@@ -59,24 +74,27 @@ public class RuleFixtureTests
             Assert.True(f.Line > 0);
             Assert.NotEmpty(f.Involved);
             Assert.All(f.Involved, i => Assert.Matches(@":\d+$", i));
+            Assert.Contains($"{path}:{f.Line}", f.Involved);
             Assert.False(string.IsNullOrWhiteSpace(f.Fix));
             Assert.False(string.IsNullOrWhiteSpace(f.Context));
-            Assert.Equal($"nginx {version}", f.AppliesTo);
+            Assert.StartsWith("http", f.Context);
+            Assert.Equal($"nginx {options.NginxVersion}", f.AppliesTo);
         }
     }
 
     [Fact]
-    public void Every_reference_rule_with_fixtures_is_implemented_and_has_both_kinds()
+    public void Every_rule_has_fixtures_of_both_kinds_across_the_two_roots()
     {
-        var root = TestPaths.Corpus("nginx-config", "keepalive-rules");
         var ids = KeepaliveLinter.Rules.Select(r => r.Id).ToHashSet();
-        foreach (var dir in Directory.EnumerateDirectories(root))
-        {
-            var id = Path.GetFileName(dir);
-            Assert.Contains(id, ids);
-            Assert.Contains(Directory.EnumerateFiles(dir, "*.conf"), f => !f.EndsWith("_fp.conf"));
-        }
         Assert.Equal(ids.Count, KeepaliveLinter.Rules.Count);
+        var dirs = new[] { SharedRoot, ProjectRoot }.SelectMany(Directory.EnumerateDirectories).ToList();
+        foreach (var dir in dirs) Assert.Contains(Path.GetFileName(dir), ids);
+        foreach (var id in ids)
+        {
+            var files = dirs.Where(d => Path.GetFileName(d) == id).SelectMany(d => Directory.EnumerateFiles(d, "*.conf")).ToList();
+            Assert.True(files.Any(f => !f.EndsWith("_fp.conf", StringComparison.Ordinal)), $"{id}: no x.conf (fires) in either root");
+            Assert.True(files.Any(f => f.EndsWith("_fp.conf", StringComparison.Ordinal)), $"{id}: no x_fp.conf (silent) in either root");
+        }
     }
 
     // Gixy-Next's proxy_set_header_redefinition is PSH-DROP (same array-replace semantics);

@@ -16,7 +16,7 @@ public static class KeepaliveLinter
         new KaConnCloseRule(), new PshDropRule(), new KaReqsRule(), new NuNoErrorRule(), new NuNonIdemRule(),
         new NuNonIdemAloneRule(), new NuNoBufRule(), new NuRetryStormRule(), new UpFailsRule(), new ToReadRule(),
         new ToReadOrderRule(), new ToConnectRule(), new BodyLimitRule(), new KaImplicitRule(), new FcgiKeepRule(),
-        new UwsgiKaRule(), new VerSyntaxRule(), new KaReqClientRule(),
+        new UwsgiKaRule(), new VerSyntaxRule(), new KaReqClientRule(), new BodyDefaultRule(), new CkLbRule(),
     };
 
     /// <summary>Representatives of the two regimes used when the version is unknown.</summary>

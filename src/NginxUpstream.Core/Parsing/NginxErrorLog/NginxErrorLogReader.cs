@@ -29,7 +29,7 @@ namespace NginxUpstream.Parsing.NginxErrorLog;
 /// failures through their <c>onError</c> callback and go on with the next file.</para>
 /// <para>An instance holds only options: it is safe to reuse and to enumerate several reads at once.</para>
 /// </remarks>
-public sealed class NginxErrorLogReader
+public sealed partial class NginxErrorLogReader
 {
     /// <summary>The default live log of Debian/Ubuntu/RHEL packages and the official images.</summary>
     public const string DefaultPath = "/var/log/nginx/error.log";
@@ -88,8 +88,16 @@ public sealed class NginxErrorLogReader
             Stream s = compressed ? new System.IO.Compression.GZipStream(fs, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : fs;
             using (compressed ? s : null)
             {
-                var sc = new RecordScanner(s, stats, startOffset: startOffset, startLine: startLine);
                 var total = fs.Length;
+                if (UseParallel(compressed, total - startOffset))
+                {
+                    // A plain file's chunk starts become line-count points for later -Since/-Follow reads.
+                    Action<long, long>? remember = compressed ? null : (off, lines) => LineCheckpoints.Add(fs.SafeFileHandle, fs.Name, off, lines);
+                    foreach (var e in RecordsParallel(new ChunkCutter(s, startOffset, startLine, () => fs.Position, ChunkSize), path, stats, cancel, total, remember))
+                        yield return e;
+                    yield break;
+                }
+                var sc = new RecordScanner(s, stats, startOffset: startOffset, startLine: startLine);
                 foreach (var e in Records(sc, path, stats, cancel, () => fs.Position, total)) yield return e;
                 if (sc.Failure is { } f)
                     throw new LogReadException($"'{path}' is corrupt or unreadable after line {sc.LinesSeen}: {f.Message}", path, sc.LinesSeen, f);
@@ -294,6 +302,12 @@ public sealed class NginxErrorLogReader
         using var fs = LogFileReader.OpenShared(path);
         var compressed = LogFileReader.IsGzip(fs);
         using Stream s = compressed ? new System.IO.Compression.GZipStream(fs, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : fs;
+        if (UseParallel(compressed, fs.Length))
+        {
+            var k = CountParallel(new ChunkCutter(s, 0, 0, null, ChunkSize), stats, cancel);
+            stats.RecordsEmitted += k;
+            return k;
+        }
         var sc = new RecordScanner(s, stats);
         var f = new Filter(this);
         var r = new ParsedRecord();
@@ -307,6 +321,9 @@ public sealed class NginxErrorLogReader
         stats.RecordsEmitted += n;
         return n;
     }
+
+    // A gzip file inflates to several times its size; its decompression stays on the reading thread.
+    private bool UseParallel(bool compressed, long bytes) => MaxParallelism > 1 && bytes >= (compressed ? ParallelThreshold / 4 : ParallelThreshold);
 
     private IEnumerable<UpstreamError> Records(RecordScanner sc, string source, ReadStats stats, CancellationToken cancel,
         Func<long>? position, long total, Filter? filter = null)

@@ -12,7 +12,6 @@ namespace NginxUpstream.Parsing.NginxErrorLog;
 internal sealed class RecordMaterializer
 {
     private readonly TimeZoneInfo _zone;
-    private readonly StringPool _pool = new();
     private long _lastLocalTicks = -1;
     private DateTimeOffset _lastTime;
     private long _hourKey = -1;
@@ -68,12 +67,58 @@ internal sealed class RecordMaterializer
         return t;
     }
 
+    private readonly TextDecoder _decoder = new();
+
+    /// <summary>
+    /// The record with its scalar fields; its text is decoded from a copy of the bytes on first use
+    /// (<see cref="TextDecoder"/>), so records nobody reads cost one small array, not twenty strings.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public UpstreamError Build(ReadOnlySpan<byte> s, in ParsedRecord r, DateTimeOffset time, string source, long lineNumber, long offset) =>
+        new(s.ToArray(), _decoder)
+        {
+            Source = source,
+            LineNumber = lineNumber,
+            Offset = offset,
+            Time = time,
+            Level = r.Level,
+            ProcessId = r.ProcessId,
+            ThreadId = r.ThreadId,
+            ConnectionId = r.ConnectionId >= 0 ? r.ConnectionId : null,
+            Kind = r.Kind,
+            Side = r.Side,
+            Errno = r.Errno >= 0 ? r.Errno : null,
+            ErrnoName = r.ErrnoName,
+            Phase = r.Phase,
+            ContextKind = r.Context,
+            UpstreamPort = r.UpstreamPort >= 0 ? r.UpstreamPort : null,
+            Truncated = r.Truncated,
+            IsUpstreamRelated = r.Side == ErrorSide.Upstream,
+        };
+}
+
+/// <summary>
+/// Decodes the text fields of records of one read: parses the kept bytes again (the parse is
+/// deterministic, so the fields are those the filters saw) and interns low-cardinality fields in
+/// one pool. Records may be read from any thread, so decoding takes a lock.
+/// </summary>
+internal sealed class TextDecoder : IUpstreamErrorDecoder
+{
+    private readonly StringPool _pool = new();
+
     private string? P(ReadOnlySpan<byte> s, Seg g) => g.Present ? _pool.Get(g.Of(s)) : null;
 
     private static string? D(ReadOnlySpan<byte> s, Seg g) => g.Present ? StringPool.Decode(g.Of(s)) : null;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public UpstreamError Build(ReadOnlySpan<byte> s, in ParsedRecord r, DateTimeOffset time, string source, long lineNumber, long offset)
+    public UpstreamErrorText Decode(byte[] raw)
+    {
+        var r = new ParsedRecord();
+        ReadOnlySpan<byte> s = raw;
+        if (!RecordParser.TryParse(s, ref r)) return new UpstreamErrorText { Line = StringPool.Decode(s) };
+        lock (_pool) return Text(s, r);
+    }
+
+    private UpstreamErrorText Text(ReadOnlySpan<byte> s, in ParsedRecord r)
     {
         Dictionary<string, string>? extra = null;
         if (r.HasCounters || r.Udp || r.StartTls || r.Login.Present || r.Resolver.Present || r.SslError.Present)
@@ -93,27 +138,13 @@ internal sealed class RecordMaterializer
             if (r.SslError.Present) extra["ssl_error"] = P(s, r.SslError)!;
         }
         var message = r.Message.Of(s);
-        return new UpstreamError
+        return new UpstreamErrorText
         {
-            Source = source,
-            LineNumber = lineNumber,
-            Offset = offset,
             Line = StringPool.Decode(s),
-            Time = time,
-            Level = r.Level,
-            ProcessId = r.ProcessId,
-            ThreadId = r.ThreadId,
-            ConnectionId = r.ConnectionId >= 0 ? r.ConnectionId : null,
-            Kind = r.Kind,
-            Side = r.Side,
             Message = message.Length <= 64 ? _pool.Get(message) : StringPool.Decode(message),
             Syscall = P(s, r.Syscall),
-            Errno = r.Errno >= 0 ? r.Errno : null,
             ErrnoText = P(s, r.ErrnoText),
-            ErrnoName = r.ErrnoName,
             Action = P(s, r.Action),
-            Phase = r.Phase,
-            ContextKind = r.Context,
             Client = P(s, r.Client),
             Server = P(s, r.Server),
             Request = D(s, r.Request),
@@ -125,15 +156,12 @@ internal sealed class RecordMaterializer
             UpstreamScheme = P(s, r.UpstreamScheme),
             UpstreamAddress = P(s, r.UpstreamAddress),
             UpstreamHost = P(s, r.UpstreamHost),
-            UpstreamPort = r.UpstreamPort >= 0 ? r.UpstreamPort : null,
             UpstreamSocket = P(s, r.UpstreamSocket),
             UpstreamUri = D(s, r.UpstreamUri),
             Host = P(s, r.Host),
             Referrer = P(s, r.Referrer),
             SslError = P(s, r.SslError),
             Extra = extra,
-            Truncated = r.Truncated,
-            IsUpstreamRelated = r.Side == ErrorSide.Upstream,
         };
     }
 }

@@ -40,6 +40,26 @@ internal sealed class RecordScanner
         _lineNo = startLine;
     }
 
+    /// <summary>
+    /// Records of bytes already in memory (a chunk of a parallel read), without copying them. Lines
+    /// of <paramref name="maxLine"/> bytes or more are skipped, as a streaming scanner with a buffer
+    /// of that size skips them.
+    /// </summary>
+    public RecordScanner(byte[] data, int length, ReadStats stats, long startOffset, long startLine, int maxLine = 1 << 20)
+    {
+        _stats = stats;
+        _buf = data;
+        _len = length;
+        _eof = true;
+        _inMemory = true;
+        _maxLine = maxLine;
+        _bufOffset = startOffset;
+        _lineNo = startLine;
+        stats.BytesRead += length;
+    }
+
+    private readonly bool _inMemory;
+
     public byte[] Buffer => _buf;
     public int Start { get; private set; }
     public int Length { get; private set; }
@@ -175,6 +195,16 @@ internal sealed class RecordScanner
                 else return false;
             }
             else lineEnd = _pos + nl;
+
+            if (_inMemory && lineEnd - _pos >= _maxLine)
+            {
+                if (_recStart >= 0) return EmitPending(); // as the streaming scanner does, before the line
+                _lineNo++;
+                _stats.LinesRead++;
+                _stats.Skip($"line longer than {_maxLine / 1024} KiB");
+                _pos = lineEnd < _len ? lineEnd + 1 : _len;
+                continue;
+            }
 
             int ls = _pos;
             _pos = lineEnd < _len ? lineEnd + 1 : _len;

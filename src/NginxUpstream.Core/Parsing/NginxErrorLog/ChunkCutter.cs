@@ -1,0 +1,109 @@
+using System.Collections.Concurrent;
+
+namespace NginxUpstream.Parsing.NginxErrorLog;
+
+/// <summary>A piece of the log that starts where a record starts: parsed on its own, it gives the records a sequential read gives.</summary>
+internal sealed class Chunk
+{
+    public required byte[] Buffer;
+    public int Length;
+    /// <summary>Byte offset of the chunk in the (decompressed) source.</summary>
+    public long Offset;
+    /// <summary>Physical lines before the chunk.</summary>
+    public long Line;
+    /// <summary>Position of the underlying file after the chunk was read (progress bars).</summary>
+    public long Position;
+}
+
+/// <summary>
+/// Cuts a stream of error.log bytes into chunks of about 1 MiB for parallel
+/// parsing, at boundaries a sequential read could not tell apart:
+/// <list type="bullet">
+/// <item>the start of a line that looks like a header (a header always opens a new record), or</item>
+/// <item>when the last 64 KiB (the window) hold no header, a line start more than <see cref="RecordParser.MaxRecord"/>
+/// bytes past the last one: no continuation line can reach back that far (nginx's records are at
+/// most 2047 bytes), so no record spans the cut.</item>
+/// </list>
+/// Line numbers stay exact: the cutter counts each chunk's newlines before handing it out.
+/// A read failure (corrupt gzip) ends the input; what was read before it is still returned.
+/// </summary>
+internal sealed class ChunkCutter(Stream stream, long startOffset, long startLine, Func<long>? position, int chunkSize = ChunkCutter.DefaultChunkSize)
+{
+    public const int DefaultChunkSize = 1 << 20;
+    /// <summary>Smallest chunk: its window must hold a header-less stretch longer than a record.</summary>
+    public const int MinChunkSize = 1 << 14;
+    private readonly int ChunkSize = Math.Max(chunkSize, MinChunkSize);
+    private int Window => Math.Min(1 << 16, ChunkSize / 2);
+    private readonly ConcurrentBag<byte[]> _free = new();
+    private byte[]? _carry;
+    private int _carryLen;
+    private long _offset = startOffset, _line = startLine;
+    private bool _eof;
+
+    /// <summary>The exception that ended the input early, if any.</summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>Gives a chunk's buffer back for reuse once it is parsed.</summary>
+    public void Return(Chunk c)
+    {
+        if (c.Buffer.Length == ChunkSize) _free.Add(c.Buffer);
+    }
+
+    public Chunk? Next()
+    {
+        if (_eof && _carryLen == 0) return null;
+        var buf = _free.TryTake(out var b) ? b : new byte[ChunkSize];
+        if (buf.Length < _carryLen + ChunkSize / 2) buf = new byte[_carryLen + ChunkSize];
+        int len = 0;
+        if (_carryLen > 0) { System.Buffer.BlockCopy(_carry!, 0, buf, 0, _carryLen); len = _carryLen; _carryLen = 0; }
+        int cut = -1;
+        while (true)
+        {
+            if (!_eof && len < buf.Length)
+            {
+                int n;
+                try { n = stream.Read(buf, len, buf.Length - len); }
+                catch (Exception e) when (e is InvalidDataException or IOException) { Failure = e; n = 0; }
+                if (n <= 0) _eof = true;
+                else { len += n; if (len < buf.Length) continue; }
+            }
+            if (_eof) { cut = len; break; }
+            cut = FindCut(buf, len);
+            if (cut > 0) break;
+            Array.Resize(ref buf, buf.Length * 2); // no safe cut yet (a very long line): read on
+        }
+        if (len == 0) { Return(new Chunk { Buffer = buf }); return null; }
+        var rest = len - cut;
+        if (rest > 0)
+        {
+            if (_carry is null || _carry.Length < rest) _carry = new byte[Math.Max(rest, Window)];
+            System.Buffer.BlockCopy(buf, cut, _carry, 0, rest);
+            _carryLen = rest;
+        }
+        var c = new Chunk { Buffer = buf, Length = cut, Offset = _offset, Line = _line, Position = position?.Invoke() ?? 0 };
+        _offset += cut;
+        _line += buf.AsSpan(0, cut).Count((byte)'\n');
+        return c;
+    }
+
+    /// <summary>A safe cut in buf[..len] (see the class remarks), or -1.</summary>
+    private int FindCut(byte[] buf, int len)
+    {
+        int windowStart = Math.Max(0, len - Window);
+        int end = len;
+        while (true)
+        {
+            int nl = buf.AsSpan(windowStart, end - windowStart).LastIndexOf((byte)'\n');
+            if (nl < 0) break;
+            int ls = windowStart + nl + 1;
+            if (len - ls >= 21 && RecordParser.LooksLikeHeader(buf.AsSpan(ls, len - ls))) return ls;
+            end = windowStart + nl;
+        }
+        if (windowStart == 0) return -1;
+        // No header in the window: a record open at any line start this far in began before the
+        // window, more than MaxRecord bytes back, so the line cannot continue it.
+        int safeFrom = windowStart + RecordParser.MaxRecord + 1;
+        int last = buf.AsSpan(safeFrom, len - safeFrom).LastIndexOf((byte)'\n');
+        return last < 0 ? -1 : safeFrom + last + 1;
+    }
+}

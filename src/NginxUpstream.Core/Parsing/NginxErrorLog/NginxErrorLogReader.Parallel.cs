@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using NginxUpstream.Model;
+using NginxUpstream.Sources;
+
+namespace NginxUpstream.Parsing.NginxErrorLog;
+
+public sealed partial class NginxErrorLogReader
+{
+    /// <summary>
+    /// Threads that parse a large file at once (default: the CPU count, at most 8; 1 reads
+    /// sequentially). Records still come out in file order with exact line numbers; the
+    /// enumerating thread reads the file and hands out chunks, workers parse them.
+    /// </summary>
+    public int MaxParallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
+
+    /// <summary>Inputs smaller than this are read sequentially (threads cost more than they save).</summary>
+    internal long ParallelThreshold { get; init; } = 8L << 20;
+
+    /// <summary>Bytes between the line-count points a full read leaves for later -Since/-Follow reads (<see cref="LineCheckpoints"/>).</summary>
+    internal long CheckpointInterval { get; init; } = 32L << 20;
+
+    /// <summary>Bytes per chunk of a parallel read (tests make it small to cross many boundaries).</summary>
+    internal int ChunkSize { get; init; } = ChunkCutter.DefaultChunkSize;
+
+    private sealed class ChunkResult<T>
+    {
+        public T Value = default!;
+        public readonly ReadStats Stats = new();
+        public bool Stop;
+        public long LinesSeen;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="parse"/> on the chunks of <paramref name="s"/> on up to
+    /// <see cref="MaxParallelism"/> threads and returns the results in file order; the caller
+    /// merges each chunk's stats when it consumes it. Stops handing out chunks after one that
+    /// says stop (-Until), and when the enumeration is abandoned.
+    /// </summary>
+    private IEnumerable<(ChunkResult<T> Result, Chunk Chunk)> Chunks<T>(ChunkCutter cutter,
+        Func<Chunk, Filter, ChunkResult<T>, CancellationToken, T> parse, CancellationToken cancel)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var filters = new ConcurrentBag<Filter>();
+        var inFlight = new Queue<(Task<ChunkResult<T>> Task, Chunk Chunk)>();
+        int depth = MaxParallelism + 1;
+        bool more = true;
+        try
+        {
+            while (true)
+            {
+                cancel.ThrowIfCancellationRequested();
+                while (more && inFlight.Count < depth)
+                {
+                    var c = cutter.Next();
+                    if (c is null) { more = false; break; }
+                    inFlight.Enqueue((Task.Run(() =>
+                    {
+                        var f = filters.TryTake(out var x) ? x : new Filter(this);
+                        try
+                        {
+                            var res = new ChunkResult<T>();
+                            res.Value = parse(c, f, res, stop.Token);
+                            return res;
+                        }
+                        finally { filters.Add(f); }
+                    }, stop.Token), c));
+                }
+                if (inFlight.Count == 0) yield break;
+                var (task, chunk) = inFlight.Dequeue();
+                ChunkResult<T> r;
+                try { r = task.GetAwaiter().GetResult(); }
+                catch (OperationCanceledException) { cancel.ThrowIfCancellationRequested(); throw; }
+                cutter.Return(chunk);
+                yield return (r, chunk);
+                if (r.Stop) yield break;
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            // Workers stop at their next check; wait so no thread still reads a buffer or the stream.
+            foreach (var (t, _) in inFlight)
+                try { t.Wait(); } catch (AggregateException) { } catch (OperationCanceledException) { }
+        }
+    }
+
+    /// <summary>Parses one chunk with the same scanner and filters a sequential read uses.</summary>
+    private static RecordScanner ChunkScanner(Chunk c, ReadStats stats) =>
+        new(c.Buffer, c.Length, stats, c.Offset, c.Line);
+
+    private IEnumerable<UpstreamError> RecordsParallel(ChunkCutter cutter, string source, ReadStats stats, CancellationToken cancel, long total,
+        Action<long, long>? checkpoint = null)
+    {
+        long last = 0, nextPoint = 0;
+        foreach (var (r, chunk) in Chunks<List<UpstreamError>>(cutter, (c, f, res, token) =>
+                 {
+                     var sc = ChunkScanner(c, res.Stats);
+                     var list = new List<UpstreamError>(c.Length / 256);
+                     var rec = new ParsedRecord();
+                     int tick = 0;
+                     while (sc.MoveNext())
+                     {
+                         if ((++tick & 0xFFF) == 0) token.ThrowIfCancellationRequested();
+                         if (!f.Accept(sc.Record, ref rec, res.Stats, out var time, out var stop))
+                         {
+                             if (stop) { res.Stop = true; break; }
+                             continue;
+                         }
+                         list.Add(f.Materializer.Build(sc.Record, rec, time, source, sc.Line, sc.Offset));
+                     }
+                     res.LinesSeen = sc.LinesSeen;
+                     return list;
+                 }, cancel))
+        {
+            stats.Add(r.Stats);
+            last = r.LinesSeen;
+            if (checkpoint is not null && chunk.Offset >= nextPoint)
+            {
+                checkpoint(chunk.Offset, chunk.Line);
+                nextPoint = chunk.Offset + CheckpointInterval;
+            }
+            if (Progress is not null) Progress(source, chunk.Position, total);
+            var list = r.Value;
+            for (int i = 0; i < list.Count; i++)
+            {
+                if ((i & 0x3FF) == 0x3FF) cancel.ThrowIfCancellationRequested();
+                stats.RecordsEmitted++;
+                yield return list[i];
+            }
+            if (r.Stop) yield break;
+        }
+        if (cutter.Failure is { } fail)
+            throw new LogReadException($"'{source}' is corrupt or unreadable after line {last}: {fail.Message}", source, last, fail);
+    }
+
+    private long CountParallel(ChunkCutter cutter, ReadStats stats, CancellationToken cancel)
+    {
+        long n = 0;
+        foreach (var (r, _) in Chunks<long>(cutter, (c, f, res, token) =>
+                 {
+                     var sc = ChunkScanner(c, res.Stats);
+                     var rec = new ParsedRecord();
+                     long k = 0;
+                     while (sc.MoveNext())
+                     {
+                         if ((k & 0xFFF) == 0) token.ThrowIfCancellationRequested();
+                         if (f.Accept(sc.Record, ref rec, res.Stats, out _, out var stop)) k++;
+                         if (stop) { res.Stop = true; break; }
+                     }
+                     return k;
+                 }, cancel))
+        {
+            stats.Add(r.Stats);
+            n += r.Value;
+        }
+        return n;
+    }
+}
