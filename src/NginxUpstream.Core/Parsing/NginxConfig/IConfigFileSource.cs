@@ -68,8 +68,33 @@ public sealed class DiskConfigSource : IConfigFileSource
 {
     public byte[] Read(string path)
     {
+        byte[] buffer = Array.Empty<byte>();
+        var n = ReadInto(path, ref buffer);
+        return n == buffer.Length ? buffer : buffer[..n];
+    }
+
+    /// <summary>
+    /// Reads the file into <paramref name="buffer"/> (grown when too small) and returns its length:
+    /// the parser reuses one buffer per include depth instead of a new array per file.
+    /// </summary>
+    internal static int ReadInto(string path, ref byte[] buffer)
+    {
         if (Directory.Exists(path)) throw new IOException($"pread() \"{path}\" failed (21: Is a directory)");
-        try { return File.ReadAllBytes(path); }
+        try
+        {
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+            // The length is a hint: /proc files say 0, pipes have none, and a file may change while it is read.
+            var hint = fs.CanSeek ? fs.Length : 0;
+            if (hint > Array.MaxLength) throw new IOException($"pread() \"{path}\" failed (27: File too large)");
+            if (buffer.Length < hint + 1) buffer = new byte[Math.Max(hint + 1, 4096)];
+            int n = 0, r;
+            while ((r = fs.Read(buffer, n, buffer.Length - n)) > 0)
+            {
+                n += r;
+                if (n == buffer.Length) Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, Array.MaxLength));
+            }
+            return n;
+        }
         catch (FileNotFoundException) { throw new FileNotFoundException($"open() \"{path}\" failed (2: No such file or directory)", path); }
         catch (DirectoryNotFoundException) { throw new FileNotFoundException($"open() \"{path}\" failed (2: No such file or directory)", path); }
         catch (UnauthorizedAccessException) { throw new UnauthorizedAccessException($"open() \"{path}\" failed (13: Permission denied)"); }

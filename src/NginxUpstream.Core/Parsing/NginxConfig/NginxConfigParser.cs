@@ -35,11 +35,29 @@ public sealed class NginxConfigParser
     private readonly List<NginxConfigError> _errors = new();
     private readonly List<NginxConfigFile> _files = new();
     private readonly Dictionary<string, NginxConfigFile> _fileByPath = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _parsedOnce = new(StringComparer.Ordinal);
     private readonly List<string> _includeStack = new();
+    private readonly StringPool _pool = new(latin1Fallback: false);
+    private readonly StatementShapes _shapes = new();
+    private readonly List<byte[]> _readBuffers = new();
+    // Directives of every block still open, innermost last: a block's children (with the
+    // directives of files it includes, inlined after their `include`) are appended here and
+    // moved into one exactly sized array when the block closes.
+    private readonly List<NginxDirective> _open = new();
     private string _prefix = "";
     private bool _aborted;
     private int _depth;
-    private List<Node>? _commentSink;
+    // The server block being read, for its context label: its first server_name / listen
+    // among its own directives and those of files it includes directly (not deeper).
+    private ServerLabelScan? _serverScan;
+    private int _includeDepth;
+    // The block a comment met by the tokenizer now belongs to (comments go to the innermost open block).
+    private NginxDirective? _commentParent;
+
+    private sealed class ServerLabelScan
+    {
+        public NginxDirective? ServerName, Listen;
+    }
 
     public NginxConfigParser(IConfigFileSource source, NginxParseOptions? options = null)
     {
@@ -51,10 +69,11 @@ public sealed class NginxConfigParser
     public Model.NginxConfig Parse(string mainPath, string sourceLabel)
     {
         _prefix = _options.ConfPrefix ?? (Path.GetDirectoryName(mainPath) ?? "/");
-        var nodes = ParseFile(mainPath, _options.StartContext, null, 0) ?? new List<Node>();
-        var top = Freeze(nodes, null, "");
+        _open.Clear();
+        ParseFile(mainPath, _options.StartContext, null, null, 0);
+        var top = TakeOpen(0);
         if (_options.Validate && _options.RequireEvents && _options.StartContext == NginxContext.Main && !_aborted
-            && _files.Count > 0 && !HasEvents(nodes))
+            && _files.Count > 0 && !HasEvents(top))
             _errors.Add(new NginxConfigError("no \"events\" section in configuration", null, 0, NginxConfigErrorKind.Directive));
         return new Model.NginxConfig
         {
@@ -66,38 +85,52 @@ public sealed class NginxConfigParser
         };
     }
 
-    private static bool HasEvents(List<Node> nodes) =>
-        nodes.Any(n => n.Name == "events" || (n.Inlined is not null && HasEvents(n.Inlined)));
-
-    private sealed class Node
+    // The top level holds the directives of included files too, so one pass sees them all.
+    private static bool HasEvents(NginxDirective[] top)
     {
-        public NginxWord[] Words = Array.Empty<NginxWord>();
-        public string Name => Words.Length > 0 ? Words[0].Value : "#";
-        public string File = "";
-        public int Line, EndLine;
-        public List<Node>? Children;
-        // Only include directives have these; most nodes never allocate them.
-        public List<string>? Includes;
-        public List<Node>? Inlined;
-        public string? Comment;
-        /// <summary>The directive this node became (set once, by Freeze).</summary>
-        public NginxDirective? Frozen;
+        foreach (var d in top) if (d.Name == "events") return true;
+        return false;
     }
 
-    private List<Node>? ParseFile(string path, NginxContext ctx, Node? site, int siteLine)
+    /// <summary>Moves <c>_open[start..]</c> into an array and drops it from the open list.</summary>
+    private NginxDirective[] TakeOpen(int start)
+    {
+        var n = _open.Count - start;
+        if (n == 0) return Array.Empty<NginxDirective>();
+        var a = new NginxDirective[n];
+        _open.CopyTo(start, a, 0, n);
+        _open.RemoveRange(start, n);
+        return a;
+    }
+
+    /// <summary>Reads one file into <c>_open</c>; false when it could not be read (cycle, I/O error).</summary>
+    private bool ParseFile(string path, NginxContext ctx, NginxDirective? parent, NginxDirective? site, int siteLine)
     {
         if (_includeStack.Contains(path, StringComparer.Ordinal))
         {
             var chain = string.Join(" -> ", _includeStack.Skip(_includeStack.IndexOf(path)).Append(path));
             AddError($"include cycle: {chain}", site?.File, siteLine, NginxConfigErrorKind.Include);
-            return null;
+            return false;
         }
         byte[] data;
-        try { data = _source.Read(path); }
+        int length;
+        try
+        {
+            if (_source is DiskConfigSource)
+            {
+                // One read buffer per include depth: the including file's tokenizer still reads its own.
+                var depth = _includeStack.Count;
+                while (_readBuffers.Count <= depth) _readBuffers.Add(Array.Empty<byte>());
+                data = _readBuffers[depth];
+                length = DiskConfigSource.ReadInto(path, ref data);
+                _readBuffers[depth] = data;
+            }
+            else length = (data = _source.Read(path)).Length;
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             AddError(e.Message, site?.File, siteLine, NginxConfigErrorKind.Include);
-            return null;
+            return false;
         }
         if (!_fileByPath.TryGetValue(path, out var entry))
         {
@@ -105,20 +138,27 @@ public sealed class NginxConfigParser
             _fileByPath[path] = entry;
             _files.Add(entry);
         }
-        var first = entry.Parsed.Count == 0 && !_parsedOnce.Contains(path);
-        _parsedOnce.Add(path);
+        var first = _parsedOnce.Add(path);
         _includeStack.Add(path);
-        var tok = new NginxTokenizer(data, _pool);
-        if (_options.IncludeComments) tok.OnComment = (text, line) => _commentSink?.Add(new Node { File = path, Line = line, EndLine = line, Comment = text });
-        var nodes = ParseBlock(tok, path, ctx, inBlock: false);
+        var tok = new NginxTokenizer(data, length, _pool);
+        if (_options.IncludeComments)
+            tok.OnComment = (text, line) => _open.Add(new NginxDirective
+            {
+                Name = "#", File = path, Line = line, EndLine = line, Comment = text, Parent = _commentParent,
+            });
+        var start = _open.Count;
+        ParseBlock(tok, path, ctx, parent, inBlock: false);
         _includeStack.RemoveAt(_includeStack.Count - 1);
-        if (first) _pendingParsed.Add((entry, nodes));
-        return nodes;
+        if (first)
+        {
+            // The file's own top-level directives: what follows `start` minus the directives of
+            // files it included, which always have another File (an include of itself is a cycle).
+            var parsed = new List<NginxDirective>();
+            for (int i = start; i < _open.Count; i++) if (_open[i].File == path) parsed.Add(_open[i]);
+            entry.Parsed = parsed;
+        }
+        return true;
     }
-
-    private readonly HashSet<string> _parsedOnce = new(StringComparer.Ordinal);
-    private readonly StringPool _pool = new(latin1Fallback: false);
-    private readonly List<(NginxConfigFile File, List<Node> Nodes)> _pendingParsed = new();
 
     private void AddError(string message, string? file, int line, NginxConfigErrorKind kind)
     {
@@ -127,90 +167,151 @@ public sealed class NginxConfigParser
         if (file is not null && _fileByPath.TryGetValue(file, out var f)) f.Errors.Add(e);
     }
 
-    private List<Node> ParseBlock(NginxTokenizer tok, string file, NginxContext ctx, bool inBlock)
+    /// <summary>Reads statements up to the end of the block (or file) and appends them to <c>_open</c>.</summary>
+    private void ParseBlock(NginxTokenizer tok, string file, NginxContext ctx, NginxDirective? parent, bool inBlock)
     {
-        var list = new List<Node>();
         if (++_depth > MaxDepth)
         {
             AddError($"blocks nested deeper than {MaxDepth} levels", file, tok.Line, NginxConfigErrorKind.Syntax);
             _aborted = true;
             _depth--;
-            return list;
+            return;
         }
         try
         {
             while (!_aborted)
             {
-                _commentSink = list;
+                _commentParent = parent;
                 var rc = tok.Next();
                 switch (rc)
                 {
                     case NginxTokenResult.Error:
                         AddError(tok.Error!, file, tok.Line, NginxConfigErrorKind.Syntax);
                         _aborted = true;
-                        return list;
+                        return;
                     case NginxTokenResult.FileDone:
                         if (inBlock)
                         {
                             AddError("unexpected end of file, expecting \"}\"", file, tok.Line, NginxConfigErrorKind.Syntax);
                             _aborted = true;
                         }
-                        return list;
+                        return;
                     case NginxTokenResult.BlockEnd:
                         if (!inBlock)
                         {
                             AddError("unexpected \"}\"", file, tok.Line, NginxConfigErrorKind.Syntax);
                             _aborted = true;
                         }
-                        return list;
+                        return;
                 }
 
-                var node = new Node { Words = tok.Args.ToArray(), File = file, Line = tok.StatementLine, EndLine = tok.Line };
-                list.Add(node);
+                var words = tok.Args;
+                var name = words[0].Value;
+                var line = tok.StatementLine;
+                // Words are kept only where Name + Args do not give them back (see NginxDirective.Words);
+                // identical statements share their Args array and one-line words.
+                var shape = name == "if" ? Shape.MultiLine : ShapeOf(words, line);
+                string[] args;
+                object? wordsStorage = null;
+                if (shape == Shape.MultiLine)
+                {
+                    args = ArgValues(words);
+                    if (name == "if") args = IfArgs.Normalize(args);
+                    wordsStorage = words.ToArray();
+                }
+                else
+                {
+                    args = _shapes.Get(words, shape == Shape.OneLine, out var oneLine);
+                    wordsStorage = oneLine;
+                }
+                var d = new NginxDirective
+                {
+                    Name = name,
+                    Args = args,
+                    WordsStorage = wordsStorage,
+                    File = file,
+                    Line = line,
+                    EndLine = tok.Line,
+                    Parent = parent,
+                };
+                _open.Add(d);
+                if (_serverScan is { } scan && _includeDepth <= 1)
+                {
+                    if (name == "server_name") scan.ServerName ??= d;
+                    else if (name == "listen") scan.Listen ??= d;
+                }
                 var isBlock = rc == NginxTokenResult.BlockStart;
-                var name = node.Name;
 
                 if (ctx == NginxContext.ParameterBlock && isBlock)
                 {
                     // ngx_conf_parse with a cf->handler (map, geo, types...): no nested blocks.
+                    // (A block directive's block is set when its body is read; this one never is.)
                     AddError("unexpected \"{\"", file, tok.Line, NginxConfigErrorKind.Syntax);
                     _aborted = true;
-                    return list;
+                    return;
                 }
 
                 if (_options.Validate && ctx is not (NginxContext.ParameterBlock or NginxContext.Unknown))
-                    ValidateDirective(node, ctx, isBlock, file, tok.Line);
+                    ValidateDirective(d, ctx, isBlock, file, tok.Line);
 
                 if (isBlock)
                 {
-                    node.Children = ParseBlock(tok, file, NginxContexts.Child(ctx, name), inBlock: true);
+                    ReadBody(tok, file, NginxContexts.Child(ctx, name), d);
                     continue;
                 }
 
-                if (name == "include" && node.Words.Length == 2)
-                    ResolveInclude(node, ctx, tok.Line);
+                if (name == "include" && words.Count == 2)
+                    ResolveInclude(d, ctx, parent, tok.Line);
             }
-            return list;
         }
         finally { _depth--; }
     }
 
-    private void ValidateDirective(Node node, NginxContext ctx, bool isBlock, string file, int line)
+    /// <summary>Reads a block directive's body into its Block (and, for a server, its context label).</summary>
+    private void ReadBody(NginxTokenizer tok, string file, NginxContext ctx, NginxDirective d)
     {
-        var name = node.Name;
+        var outerScan = _serverScan;
+        var outerIncludeDepth = _includeDepth;
+        var scan = d.Name == "server" ? new ServerLabelScan() : null;
+        _serverScan = scan;
+        _includeDepth = 0;
+        var start = _open.Count;
+        try { ParseBlock(tok, file, ctx, d, inBlock: true); }
+        finally
+        {
+            d.SetBlock(TakeOpen(start));
+            if (scan is not null) d.SetLabel(ServerLabel(scan));
+            _serverScan = outerScan;
+            _includeDepth = outerIncludeDepth;
+        }
+    }
+
+    /// <summary>"server example.com" from the first server_name, else the first listen; else "server".</summary>
+    private static string ServerLabel(ServerLabelScan scan)
+    {
+        var sn = scan.ServerName ?? scan.Listen;
+        return sn is null || sn.WordCount < 2 ? "server" : "server " + sn.WordValue(1);
+    }
+
+    private void ValidateDirective(NginxDirective d, NginxContext ctx, bool isBlock, string file, int line)
+    {
+        var name = d.Name;
         var specs = DirectiveTable.Lookup(name);
         if (specs is null)
         {
             AddError($"unknown directive \"{name}\"", file, line, NginxConfigErrorKind.Directive);
             return;
         }
-        foreach (var spec in specs)
+        var nelts = d.WordCount;
+        // Indexed: foreach over the IReadOnlyList boxed an enumerator for every directive.
+        for (int i = 0; i < specs.Count; i++)
         {
+            var spec = specs[i];
             if (!spec.Contexts.Contains(ctx)) continue;
             if (_options.NginxVersion is { } v && DirectiveTable.Since(name, ctx) is { } since && v < since) continue;
             if (!spec.IsBlock && isBlock) { AddError($"directive \"{name}\" is not terminated by \";\"", file, line, NginxConfigErrorKind.Directive); return; }
             if (spec.IsBlock && !isBlock) { AddError($"directive \"{name}\" has no opening \"{{\"", file, line, NginxConfigErrorKind.Directive); return; }
-            if (!DirectiveTable.ArgsOk(spec, node.Words.Length))
+            if (!DirectiveTable.ArgsOk(spec, nelts))
                 AddError($"invalid number of arguments in \"{name}\" directive", file, line, NginxConfigErrorKind.Directive);
             return;
         }
@@ -218,9 +319,9 @@ public sealed class NginxConfigParser
     }
 
     /// <summary>ngx_conf_include: full name against the conf prefix, glob when wildcards, else the one file.</summary>
-    private void ResolveInclude(Node node, NginxContext ctx, int line)
+    private void ResolveInclude(NginxDirective d, NginxContext ctx, NginxDirective? parent, int line)
     {
-        var arg = node.Words[1].Value;
+        var arg = d.WordValue(1);
         var path = arg.StartsWith('/') ? arg : _prefix.TrimEnd('/') + "/" + arg;
         IReadOnlyList<string> files;
         if (GlobPattern.HasWildcards(path))
@@ -228,96 +329,46 @@ public sealed class NginxConfigParser
             try { files = _source.Glob(path); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                AddError($"glob() \"{path}\" failed ({e.Message})", node.File, line, NginxConfigErrorKind.Include);
+                AddError($"glob() \"{path}\" failed ({e.Message})", d.File, line, NginxConfigErrorKind.Include);
                 return;
             }
         }
         else files = new[] { path };
 
-        foreach (var f in files)
+        List<string>? read = null;
+        _includeDepth++;
+        try
         {
-            if (_aborted) return;
-            var nodes = ParseFile(f, ctx, node, line);
-            if (nodes is null) continue;
-            (node.Includes ??= new List<string>()).Add(f);
-            (node.Inlined ??= new List<Node>()).AddRange(nodes);
-        }
-    }
-
-    // Turns the mutable nodes into NginxDirective objects with their context path; records each
-    // file's first-site top-level directives for the crossplane view.
-    private List<NginxDirective> Freeze(List<Node> nodes, NginxDirective? parent, string context)
-    {
-        var result = FreezeList(nodes, parent, context);
-        foreach (var (file, fileNodes) in _pendingParsed)
-            file.Parsed = fileNodes.Where(n => n.Frozen is not null).Select(n => n.Frozen!).ToList();
-        return result;
-    }
-
-    private List<NginxDirective> FreezeList(List<Node> nodes, NginxDirective? parent, string context)
-    {
-        var result = new List<NginxDirective>(nodes.Count);
-        foreach (var n in nodes)
-        {
-            List<NginxDirective>? block = null;
-            NginxDirective d;
-            if (n.Children is not null)
+            foreach (var f in files)
             {
-                var label = Label(n);
-                var childContext = context.Length == 0 ? label : context + " > " + label;
-                block = new List<NginxDirective>();
-                d = Make(n, context, block);
-                block.AddRange(FreezeList(n.Children, d, childContext));
+                if (_aborted) break;
+                // Include is textual: the file's directives land in the including block, after `include`.
+                if (ParseFile(f, ctx, parent, d, line)) (read ??= new List<string>()).Add(f);
             }
-            else d = Make(n, context, null);
-            d.Parent = parent;
-            n.Frozen = d;
-            result.Add(d);
-            if (n.Inlined is { Count: > 0 }) result.AddRange(FreezeList(n.Inlined, parent, context));
         }
-        return result;
+        finally { _includeDepth--; }
+        if (read is not null) d.SetIncludes(read.ToArray());
     }
 
-    private static NginxDirective Make(Node n, string context, List<NginxDirective>? block) => new()
+    private static string[] ArgValues(List<NginxWord> words)
     {
-        Name = n.Name,
-        Args = n.Name == "if" ? IfArgs.Normalize(n.Words.Skip(1).Select(w => w.Value)) : ArgValues(n.Words),
-        Words = n.Words,
-        File = n.File,
-        Line = n.Line,
-        EndLine = n.EndLine,
-        Block = block,
-        Context = context,
-        Includes = n.Includes?.ToArray() ?? Array.Empty<string>(),
-        Comment = n.Comment,
-    };
-
-    private static string[] ArgValues(NginxWord[] words)
-    {
-        if (words.Length <= 1) return Array.Empty<string>();
-        var a = new string[words.Length - 1];
-        for (int i = 1; i < words.Length; i++) a[i - 1] = words[i].Value;
+        if (words.Count <= 1) return Array.Empty<string>();
+        var a = new string[words.Count - 1];
+        for (int i = 1; i < words.Count; i++) a[i - 1] = words[i].Value;
         return a;
     }
 
-    /// <summary>"server example.com", "location /api", "upstream app", "if ($x)".</summary>
-    private static string Label(Node n)
-    {
-        if (n.Name == "server")
-        {
-            var sn = FindChild(n, "server_name") ?? FindChild(n, "listen");
-            return sn is null || sn.Words.Length < 2 ? "server" : "server " + sn.Words[1].Value;
-        }
-        return n.Words.Length > 1 ? n.Name + " " + string.Join(' ', n.Words.Skip(1).Select(w => w.Value)) : n.Name;
-    }
+    private enum Shape { Plain, OneLine, MultiLine }
 
-    private static Node? FindChild(Node n, string name)
+    /// <summary>Plain: unquoted, unescaped words on the statement's line; OneLine: quoted or escaped, one line.</summary>
+    private static Shape ShapeOf(List<NginxWord> words, int line)
     {
-        foreach (var c in n.Children!)
+        var shape = Shape.Plain;
+        foreach (var w in words)
         {
-            if (c.Words.Length > 0 && c.Name == name) return c;
-            if (c.Inlined is not null) foreach (var i in c.Inlined) if (i.Words.Length > 0 && i.Name == name) return i;
+            if (w.Line != line) return Shape.MultiLine;
+            if (w.Quote != '\0' || !ReferenceEquals(w.Raw, w.Value)) shape = Shape.OneLine;
         }
-        return null;
+        return shape;
     }
 }

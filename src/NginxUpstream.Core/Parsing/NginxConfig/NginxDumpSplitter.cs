@@ -19,63 +19,92 @@ public static class NginxDumpSplitter
 
     public static NginxDump Split(string text)
     {
-        var lines = text.Replace("\r\n", "\n").Split('\n');
+        text = text.Replace("\r\n", "\n");
         var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
         var order = new List<string>();
         var warnings = new List<string>();
         var patterns = new List<string>();
         string? main = null, current = null;
         string prefix = "/";
-        var body = new StringBuilder();
+        // The current file's body is the lines [bodyStart, bodyEnd) of the text, each taken with
+        // its '\n' (the last one's added): one slice instead of a string per line and a copy.
+        int bodyStart = 0, bodyEnd = 0, bodyLines = 0;
 
-        void Close()
+        string BodyText() => bodyLines == 0 ? "" : string.Concat(text.AsSpan(bodyStart, bodyEnd - bodyStart), "\n");
+
+        // Stores the current file; `content` is its body without the '\n' ending its last line.
+        void Close(ReadOnlySpan<char> content)
         {
             if (current is null) return;
-            var s = body.ToString();
-            if (s.EndsWith('\n')) s = s[..^1];           // the "\n" nginx appends after each file
-            if (s.EndsWith('\n')) s = s[..^1];           // the line break we re-added for the last line
-            var bytes = Encoding.UTF8.GetBytes(s);
+            if (content.Length > 0 && content[^1] == '\n') content = content[..^1];   // the "\n" nginx appends after each file
+            var bytes = new byte[Encoding.UTF8.GetByteCount(content)];
+            Encoding.UTF8.GetBytes(content, bytes);
             files[current] = bytes;
             patterns.AddRange(IncludePatterns(bytes, prefix));
-            body.Clear();
+            bodyLines = 0;
         }
 
-        foreach (var line in lines)
+        void CloseBody() => Close(bodyLines == 0 ? ReadOnlySpan<char>.Empty : text.AsSpan(bodyStart, bodyEnd - bodyStart));
+
+        // The lines of text.Split('\n'), without making a string of each.
+        for (int pos = 0; ; )
         {
-            var m = Header.Match(line);
-            if (m.Success)
+            var nl = text.IndexOf('\n', pos);
+            var lineEnd = nl < 0 ? text.Length : nl;
+            var span = text.AsSpan(pos, lineEnd - pos);
+            var header = false;
+            // Most lines are config text: test the fixed prefix before running the regex.
+            if (span.StartsWith("# configuration file /", StringComparison.Ordinal))
             {
-                var path = m.Groups[1].Value;
-                var accept = main is null
-                    || (!files.ContainsKey(path) && path != current
-                        && (patterns.Any(p => GlobPattern.Matches(p, path))
-                            || IncludePatterns(Encoding.UTF8.GetBytes(body.ToString()), prefix).Any(p => GlobPattern.Matches(p, path))));
-                if (accept)
+                var line = span.ToString();
+                var m = Header.Match(line);
+                if (m.Success)
                 {
-                    Close();
-                    if (main is null) { main = path; prefix = Path.GetDirectoryName(path) ?? "/"; }
-                    current = path;
-                    order.Add(path);
-                    continue;
+                    var path = m.Groups[1].Value;
+                    var accept = main is null
+                        || (!files.ContainsKey(path) && path != current
+                            && (patterns.Any(p => GlobPattern.Matches(p, path))
+                                || IncludePatterns(Encoding.UTF8.GetBytes(BodyText()), prefix).Any(p => GlobPattern.Matches(p, path))));
+                    if (accept)
+                    {
+                        CloseBody();
+                        if (main is null) { main = path; prefix = Path.GetDirectoryName(path) ?? "/"; }
+                        current = path;
+                        order.Add(path);
+                        header = true;
+                    }
+                    else warnings.Add($"'{line}' in {current} matches no include pattern; kept as file content.");
                 }
-                warnings.Add($"'{line}' in {current} matches no include pattern; kept as file content.");
             }
-            if (current is null)
+            if (!header)
             {
-                if (line.Length > 0 && !StatusLine.IsMatch(line)) warnings.Add($"text before the first '# configuration file' header ignored: {line}");
-                continue;
+                if (current is null)
+                {
+                    if (span.Length > 0)
+                    {
+                        var line = span.ToString();
+                        if (!StatusLine.IsMatch(line)) warnings.Add($"text before the first '# configuration file' header ignored: {line}");
+                    }
+                }
+                else
+                {
+                    if (bodyLines++ == 0) bodyStart = pos;
+                    bodyEnd = lineEnd;
+                }
             }
-            body.Append(line).Append('\n');
+            if (nl < 0) break;
+            pos = nl + 1;
         }
         // nginx's own status lines when stderr was merged into the dump (2>&1).
+        var closed = false;
         if (current is not null)
         {
-            var s = body.ToString().TrimEnd('\n').Split('\n').ToList();
+            var s = BodyText().TrimEnd('\n').Split('\n').ToList();
             var trimmed = false;
             while (s.Count > 0 && StatusLine.IsMatch(s[^1])) { s.RemoveAt(s.Count - 1); trimmed = true; }
-            if (trimmed) { body.Clear(); body.Append(string.Join('\n', s)).Append("\n\n"); }
+            if (trimmed) { Close(string.Join('\n', s) + "\n"); closed = true; }
         }
-        Close();
+        if (!closed) CloseBody();
         if (main is null) throw new FormatException("no '# configuration file PATH:' header: this is not `nginx -T` output.");
         return new NginxDump(main, files, order, warnings);
     }
@@ -83,8 +112,11 @@ public static class NginxDumpSplitter
     /// <summary>Include arguments of a file, made absolute against the conf prefix.</summary>
     private static IEnumerable<string> IncludePatterns(byte[] data, string prefix)
     {
-        var tok = new NginxTokenizer(data);
         var result = new List<string>();
+        // No "include" in the bytes, no include directive (escapes cannot produce those letters):
+        // most files of a big dump are then not tokenized a second time.
+        if (data.AsSpan().IndexOf("include"u8) < 0) return result;
+        var tok = new NginxTokenizer(data);
         while (true)
         {
             var rc = tok.Next();

@@ -16,14 +16,21 @@ public sealed class NginxTokenizer
     public const int BufferSize = 4096;
 
     private readonly byte[] _data;
+    private readonly int _length;
     private readonly StringPool _pool;
     private int _pos;
+    private byte[]? _unescaped;
 
-    /// <param name="data">The file's bytes.</param>
+    /// <param name="data">The file's bytes: the first <paramref name="length"/> of them (a reused read buffer).</param>
     /// <param name="pool">Shared across the files of one parse: directive names and common values repeat.</param>
-    internal NginxTokenizer(byte[] data, StringPool? pool) { _data = data; _pool = pool ?? new StringPool(latin1Fallback: false); }
+    internal NginxTokenizer(byte[] data, int length, StringPool? pool)
+    {
+        _data = data;
+        _length = length;
+        _pool = pool ?? new StringPool(latin1Fallback: false);
+    }
 
-    public NginxTokenizer(byte[] data) : this(data, null) { }
+    public NginxTokenizer(byte[] data) : this(data, data.Length, null) { }
 
     /// <summary>The line the reader is on (LF counted), as nginx reports errors.</summary>
     public int Line { get; private set; } = 1;
@@ -51,9 +58,9 @@ public sealed class NginxTokenizer
 
         while (true)
         {
-            if (_pos >= _data.Length)
+            if (_pos >= _length)
             {
-                if (sharpComment) EmitComment(start, _data.Length, startLine);
+                if (sharpComment) EmitComment(start, _length, startLine);
                 if (Args.Count > 0 || !lastSpace)
                     return Fail("unexpected end of file, expecting \";\" or \"}\"");
                 return NginxTokenResult.FileDone;
@@ -178,7 +185,7 @@ public sealed class NginxTokenizer
         OnComment(Encoding.UTF8.GetString(_data, s, Math.Max(0, e - s)), line);
     }
 
-    private string Decode(int start, int max) => Encoding.UTF8.GetString(_data, start, Math.Min(max, _data.Length - start));
+    private string Decode(int start, int max) => Encoding.UTF8.GetString(_data, start, Math.Min(max, _length - start));
 
     /// <summary>ngx_conf_file.c:757-790: \" \' \\ \t \r \n are unescaped, any other \x is kept.</summary>
     private NginxWord MakeWord(int start, int end, char quote, int line)
@@ -186,7 +193,8 @@ public sealed class NginxTokenizer
         var len = end - start;
         var raw = _pool.Get(_data.AsSpan(start, len));
         if (_data.AsSpan(start, len).IndexOf((byte)'\\') < 0) return new NginxWord(raw, raw, quote, line);
-        var buf = new byte[len];
+        // Unescaped into a reused buffer and pooled like any word: escaped values repeat too.
+        var buf = _unescaped is { } u && u.Length >= len ? u : _unescaped = new byte[Math.Max(len, 256)];
         int n = 0;
         for (int i = start; i < end; i++)
         {
@@ -202,6 +210,6 @@ public sealed class NginxTokenizer
             }
             buf[n++] = _data[i];
         }
-        return new NginxWord(Encoding.UTF8.GetString(buf, 0, n), raw, quote, line);
+        return new NginxWord(_pool.Get(buf.AsSpan(0, n)), raw, quote, line);
     }
 }
