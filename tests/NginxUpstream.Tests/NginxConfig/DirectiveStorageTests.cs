@@ -133,4 +133,16 @@ public class DirectiveStorageTests : IDisposable
         var d = Assert.Throws<IOException>(() => DiskConfigSource.ReadInto(_dir, ref buffer));
         Assert.Equal($"pread() \"{_dir}\" failed (21: Is a directory)", d.Message);
     }
+
+    [Fact]
+    public void Args_shared_by_identical_statements_cannot_be_changed_through_one_directive()
+    {
+        var cfg = NginxConfigLoader.LoadText("events {}\nhttp {\n server { location /a { proxy_read_timeout 30s; } location /b { proxy_read_timeout 30s; } }\n}\n", "/t/nginx.conf");
+        var both = cfg.Descendants().Where(d => d.Name == "proxy_read_timeout").ToList();
+        Assert.Equal(2, both.Count);
+        var list = Assert.IsAssignableFrom<System.Collections.IList>(both[0].Args);
+        Assert.True(list.IsReadOnly);
+        Assert.Throws<NotSupportedException>(() => list[0] = "1s");
+        Assert.Equal("30s", both[1].Args[0]);
+    }
 }

@@ -36,6 +36,20 @@ public class DumpSplitterTests
         }, d.Warnings);
     }
 
+    /// <summary>What nginx 1.22.1 prints for `nginx -T ... 2>&amp;1` (captured): the two status lines lead, the second without "the".</summary>
+    [Fact]
+    public void Real_status_lines_of_nginx_T_merged_with_stderr_are_not_content_or_warnings()
+    {
+        const string status = "nginx: the configuration file /tmp/nt/nginx.conf syntax is ok\nnginx: configuration file /tmp/nt/nginx.conf test is successful\n";
+        var body = "# configuration file /tmp/nt/nginx.conf:\nevents {}\nhttp { server { listen 127.0.0.1:8099; } }\n\n";
+        foreach (var dump in new[] { status + body, body + status })
+        {
+            var d = NginxDumpSplitter.Split(dump);
+            Assert.Empty(d.Warnings);
+            Assert.Equal("events {}\nhttp { server { listen 127.0.0.1:8099; } }", Text(d, "/tmp/nt/nginx.conf"));
+        }
+    }
+
     [Fact]
     public void Files_without_a_trailing_newline_or_with_no_content()
     {

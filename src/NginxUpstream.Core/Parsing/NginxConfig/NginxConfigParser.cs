@@ -211,7 +211,7 @@ public sealed class NginxConfigParser
                 // Words are kept only where Name + Args do not give them back (see NginxDirective.Words);
                 // identical statements share their Args array and one-line words.
                 var shape = name == "if" ? Shape.MultiLine : ShapeOf(words, line);
-                string[] args;
+                IReadOnlyList<string> args;
                 object? wordsStorage = null;
                 if (shape == Shape.MultiLine)
                 {

@@ -15,7 +15,9 @@ public sealed record NginxDump(string MainFile, IReadOnlyDictionary<string, byte
 public static class NginxDumpSplitter
 {
     private static readonly Regex Header = new(@"^# configuration file (/.*):$", RegexOptions.CultureInvariant);
-    private static readonly Regex StatusLine = new(@"^nginx: (the configuration file .* (syntax is ok|test is successful)|\[warn\] .*)$", RegexOptions.CultureInvariant);
+    // nginx -t/-T status lines on stderr (merged with 2>&1): "nginx: the configuration file F syntax is ok",
+    // then "nginx: configuration file F test is successful" (no "the"), and warnings.
+    private static readonly Regex StatusLine = new(@"^nginx: ((the )?configuration file .* (syntax is ok|test is successful|test failed)|\[warn\] .*)$", RegexOptions.CultureInvariant);
 
     public static NginxDump Split(string text)
     {

@@ -29,15 +29,16 @@ internal sealed class StatementShapes
     private const int Slots = 4096;
     private readonly Entry?[] _entries = new Entry?[Slots];
 
+    // Shared between directives, so read-only: `$d.Args[0] = 'x'` in PowerShell must not change them all.
     private sealed class Entry(NginxWord[] key, string[] args)
     {
         public readonly NginxWord[] Key = key;
-        public readonly string[] Args = args;
+        public readonly IReadOnlyList<string> Args = args.Length == 0 ? Array.Empty<string>() : Array.AsReadOnly(args);
         public SingleLineWords? Words;
     }
 
     /// <summary>The shared Args array of <paramref name="words"/> (the name not included), and its one-line words when <paramref name="wantWords"/>.</summary>
-    public string[] Get(List<NginxWord> words, bool wantWords, out SingleLineWords? shape)
+    public IReadOnlyList<string> Get(List<NginxWord> words, bool wantWords, out SingleLineWords? shape)
     {
         var slot = Slot(words);
         var e = _entries[slot];
