@@ -37,6 +37,32 @@ Describe 'Get-NginxUpstreamError' {
             $r[0].Phase | Should -Be 'ReadingResponseHeaderFromUpstream'
         }
 
+        It 'cites the same line numbers as Select-String in a log big enough to be parsed in parallel, and after a -Since seek' {
+            # ~10 MB (over the 8 MB parallel threshold) with blank lines and stray text between records.
+            $big = Join-Path $Tmp 'big-error.log'
+            $t0 = [datetime]'2026-03-01'
+            $w = [IO.StreamWriter]::new($big)
+            try {
+                for ($i = 0; $i -lt 40000; $i++) {
+                    $w.Write((New-ErrorLine $t0.AddSeconds($i) $i "/r/$i") + "`n")
+                    if ($i % 3 -eq 0) { $w.Write("`n") }
+                    if ($i % 1000 -eq 7) { $w.Write("stray text that is not a record`n") }
+                }
+            } finally { $w.Dispose() }
+            (Get-Item $big).Length | Should -BeGreaterThan 9MB
+            $expected = @{}
+            Select-String -LiteralPath $big -SimpleMatch 'recv() failed' | ForEach-Object { $expected[$_.Line] = $_.LineNumber }
+            $all = @(Get-NginxUpstreamError -Path $big -TimeZone UTC)
+            $all.Count | Should -Be 40000
+            $wrong = @($all | Where-Object { $expected[$_.Line] -ne $_.LineNumber })
+            $wrong.Count | Should -Be 0
+            # -Since seeks near the end; line numbers must still be the file's.
+            $tail = @(Get-NginxUpstreamError -Path $big -TimeZone UTC -Since ([datetimeoffset]::new($t0.AddSeconds(39000), [timespan]::Zero)))
+            $tail.Count | Should -Be 1000
+            $tail[0].Uri | Should -Be '/r/39000'
+            @($tail | Where-Object { $expected[$_.Line] -ne $_.LineNumber }).Count | Should -Be 0
+        }
+
         It 'filters by -Kind, -Upstream (wildcard) and -Client' {
             $refused = @(Get-NginxUpstreamError -Path $Corpus -Kind Refused -TimeZone UTC)
             $refused.Count | Should -BeGreaterThan 0
