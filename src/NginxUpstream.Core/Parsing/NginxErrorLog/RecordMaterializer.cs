@@ -71,7 +71,7 @@ internal sealed class RecordMaterializer
 
     /// <summary>
     /// The scalar fields of an accepted record and where its bytes are, for a record parsed on a
-    /// worker thread and built into an object on the reading thread (<see cref="Build(byte[], in Pending, string, TextDecoder)"/>):
+    /// worker thread and built into an object on the reading thread (<see cref="Build(ReadOnlySpan{byte}, in Pending, string, TextDecoder)"/>):
     /// objects are then made where they are consumed and die young instead of waiting in a queue.
     /// </summary>
     internal struct Pending
@@ -97,8 +97,8 @@ internal sealed class RecordMaterializer
         Side = r.Side, ErrnoName = r.ErrnoName, Phase = r.Phase, Context = r.Context, Truncated = r.Truncated,
     };
 
-    public static UpstreamError Build(byte[] buffer, in Pending p, string source, TextDecoder decoder) =>
-        new(buffer.AsSpan(p.Start, p.Length).ToArray(), decoder)
+    public static UpstreamError Build(ReadOnlySpan<byte> buffer, in Pending p, string source, TextDecoder decoder) =>
+        new(buffer.Slice(p.Start, p.Length).ToArray(), decoder)
         {
             Source = source,
             LineNumber = p.Line,
@@ -125,26 +125,7 @@ internal sealed class RecordMaterializer
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public UpstreamError Build(ReadOnlySpan<byte> s, in ParsedRecord r, DateTimeOffset time, string source, long lineNumber, long offset) =>
-        new(s.ToArray(), _decoder)
-        {
-            Source = source,
-            LineNumber = lineNumber,
-            Offset = offset,
-            Time = time,
-            Level = r.Level,
-            ProcessId = r.ProcessId,
-            ThreadId = r.ThreadId,
-            ConnectionId = r.ConnectionId >= 0 ? r.ConnectionId : null,
-            Kind = r.Kind,
-            Side = r.Side,
-            Errno = r.Errno >= 0 ? r.Errno : null,
-            ErrnoName = r.ErrnoName,
-            Phase = r.Phase,
-            ContextKind = r.Context,
-            UpstreamPort = r.UpstreamPort >= 0 ? r.UpstreamPort : null,
-            Truncated = r.Truncated,
-            IsUpstreamRelated = r.Side == ErrorSide.Upstream,
-        };
+        Build(s, Capture(0, s.Length, r, time, lineNumber, offset), source, _decoder);
 }
 
 /// <summary>
