@@ -109,3 +109,28 @@ public class CrossplanePayloadTests
     /// <summary>crossplane keeps the raw text and only turns \&lt;quote&gt; into the quote inside quotes.</summary>
     private static string CrossplaneArg(NginxWord w) => w.IsQuoted ? w.Raw.Replace("\\" + w.Quote, w.Quote.ToString()) : w.Raw;
 }
+
+/// <summary>The JSON writer has room for the deepest tree the parser accepts (500 nested blocks).</summary>
+public class CrossplaneDepthTests
+{
+    [Fact]
+    public void Json_of_the_deepest_accepted_tree_is_written()
+    {
+        const int locations = 497; // http, server and 497 nested locations: 499 block levels
+        var sb = new System.Text.StringBuilder("events {}\nhttp {\nserver {\n");
+        for (int i = 0; i < locations; i++) sb.Append("location /l").Append(i).Append(" {\n");
+        sb.Append("return 204;\n").Append('}', locations).Append("\n}\n}\n");
+        var cfg = NginxUpstream.Parsing.NginxConfig.NginxConfigLoader.LoadText(sb.ToString(), "/t/nginx.conf");
+        Assert.Empty(cfg.Errors);
+        foreach (var combine in new[] { false, true })
+        {
+            var json = NginxUpstream.Parsing.NginxConfig.CrossplaneJson.Write(cfg, combine);
+            using var doc = System.Text.Json.JsonDocument.Parse(json, new System.Text.Json.JsonDocumentOptions { MaxDepth = 2048 });
+            var e = doc.RootElement.GetProperty("config")[0].GetProperty("parsed")[1];
+            int levels = 0;
+            while (e.TryGetProperty("block", out var b) && b.GetArrayLength() > 0) { e = b[0]; levels++; }
+            Assert.Equal(locations + 2, levels); // http -> server -> each location -> return
+            Assert.Equal("return", e.GetProperty("directive").GetString());
+        }
+    }
+}

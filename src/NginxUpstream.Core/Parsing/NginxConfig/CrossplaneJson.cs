@@ -12,10 +12,13 @@ namespace NginxUpstream.Parsing.NginxConfig;
 /// </summary>
 public static class CrossplaneJson
 {
+    /// <summary>Each block level is two JSON levels (the directive object, its "block" array): room for the parser's deepest tree.</summary>
+    public const int JsonDepth = 2 * 500 + 16;
+
     public static string Write(Model.NginxConfig cfg, bool combine = false, bool indented = true)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = indented, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, MaxDepth = JsonDepth }))
         {
             var index = cfg.Files.Select((f, i) => (f.Path, i)).ToDictionary(x => x.Path, x => x.i, StringComparer.Ordinal);
             w.WriteStartObject();
