@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using NginxUpstream.Model;
 
@@ -27,26 +28,20 @@ internal static class RecordParser
     {
         body = 0;
         // "YYYY/MM/DD HH:MM:SS [info] 1#0: " is at least 32 bytes.
-        if (s.Length < 32) return false;
-        if (!(IsDigit(s[0]) && IsDigit(s[1]) && IsDigit(s[2]) && IsDigit(s[3]) && s[4] == '/' && IsDigit(s[5]) &&
-              IsDigit(s[6]) && s[7] == '/' && IsDigit(s[8]) && IsDigit(s[9]) && s[10] == ' ' && IsDigit(s[11]) &&
-              IsDigit(s[12]) && s[13] == ':' && IsDigit(s[14]) && IsDigit(s[15]) && s[16] == ':' && IsDigit(s[17]) &&
-              IsDigit(s[18]) && s[19] == ' ' && s[20] == '['))
-            return false;
-        int i = 21;
+        if (s.Length < 32 || !StampShape(s)) return false;
+        // The level, compared as one 8-byte word: "error] 1", "warn] 12"... (the byte after ']' must be ' ').
+        ulong lv = BinaryPrimitives.ReadUInt64LittleEndian(s[21..]);
         NginxLogLevel level;
-        switch (s[i])
-        {
-            case (byte)'e' when s[22] == 'r': if (!s[21..].StartsWith("error]"u8)) return false; level = NginxLogLevel.Error; i += 6; break;
-            case (byte)'e': if (!s[21..].StartsWith("emerg]"u8)) return false; level = NginxLogLevel.Emerg; i += 6; break;
-            case (byte)'w': if (!s[21..].StartsWith("warn]"u8)) return false; level = NginxLogLevel.Warn; i += 5; break;
-            case (byte)'i': if (!s[21..].StartsWith("info]"u8)) return false; level = NginxLogLevel.Info; i += 5; break;
-            case (byte)'n': if (!s[21..].StartsWith("notice]"u8)) return false; level = NginxLogLevel.Notice; i += 7; break;
-            case (byte)'c': if (!s[21..].StartsWith("crit]"u8)) return false; level = NginxLogLevel.Crit; i += 5; break;
-            case (byte)'a': if (!s[21..].StartsWith("alert]"u8)) return false; level = NginxLogLevel.Alert; i += 6; break;
-            case (byte)'d': if (!s[21..].StartsWith("debug]"u8)) return false; level = NginxLogLevel.Debug; i += 6; break;
-            default: return false;
-        }
+        int i;
+        if ((lv & Mask6) == Error6) { level = NginxLogLevel.Error; i = 27; }
+        else if ((lv & Mask5) == Warn5) { level = NginxLogLevel.Warn; i = 26; }
+        else if ((lv & Mask5) == Info5) { level = NginxLogLevel.Info; i = 26; }
+        else if ((lv & Mask7) == Notice7) { level = NginxLogLevel.Notice; i = 28; }
+        else if ((lv & Mask5) == Crit5) { level = NginxLogLevel.Crit; i = 26; }
+        else if ((lv & Mask6) == Alert6) { level = NginxLogLevel.Alert; i = 27; }
+        else if ((lv & Mask6) == Emerg6) { level = NginxLogLevel.Emerg; i = 27; }
+        else if ((lv & Mask6) == Debug6) { level = NginxLogLevel.Debug; i = 27; }
+        else return false;
         if (i >= s.Length || s[i] != ' ') return false;
         i++;
         long pid = 0; int start = i;
@@ -75,6 +70,46 @@ internal static class RecordParser
         body = i;
         return true;
     }
+
+    private const ulong Mask5 = 0xFF_FF_FF_FF_FF, Mask6 = 0xFF_FF_FF_FF_FF_FF, Mask7 = 0xFF_FF_FF_FF_FF_FF_FF;
+    private static readonly ulong Error6 = Word("error]"u8), Warn5 = Word("warn]"u8), Info5 = Word("info]"u8), Notice7 = Word("notice]"u8),
+        Crit5 = Word("crit]"u8), Alert6 = Word("alert]"u8), Emerg6 = Word("emerg]"u8), Debug6 = Word("debug]"u8);
+
+    private static ulong Word(ReadOnlySpan<byte> b)
+    {
+        Span<byte> w = stackalloc byte[8];
+        b.CopyTo(w);
+        return BinaryPrimitives.ReadUInt64LittleEndian(w);
+    }
+
+    // "YYYY/MM/DD HH:MM:SS [" as three overlapping 8-byte words (bytes 0-7, 8-15, 13-20): the
+    // separators must equal the pattern's, every other byte must be an ASCII digit.
+    private static readonly ulong SepA = Pattern("dddd/dd/").Sep, MaskA = Pattern("dddd/dd/").Mask,
+        SepB = Pattern("dd dd:dd").Sep, MaskB = Pattern("dd dd:dd").Mask, SepC = Pattern(":dd:dd [").Sep, MaskC = Pattern(":dd:dd [").Mask;
+
+    /// <summary>An 8-byte pattern: 'd' is any digit, every other char that exact byte.</summary>
+    private static (ulong Sep, ulong Mask) Pattern(string p)
+    {
+        ulong sep = 0, mask = 0;
+        for (int k = 0; k < 8; k++)
+            if (p[k] != 'd') { sep |= (ulong)(byte)p[k] << (8 * k); mask |= 0xFFUL << (8 * k); }
+        return (sep, mask);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool DigitsAndSeparators(ulong v, ulong sep, ulong sepMask)
+    {
+        if ((v & sepMask) != sep) return false;
+        // Digit bytes: 0x30-0x39, i.e. high nibble 3 and low nibble + 6 not carrying into the high one.
+        ulong t = (v ^ 0x3030303030303030UL) & ~sepMask;
+        return (t & 0xF0F0F0F0F0F0F0F0UL) == 0 && ((t + 0x0606060606060606UL) & 0xF0F0F0F0F0F0F0F0UL & ~sepMask) == 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool StampShape(ReadOnlySpan<byte> s) =>
+        DigitsAndSeparators(BinaryPrimitives.ReadUInt64LittleEndian(s), SepA, MaskA)
+        && DigitsAndSeparators(BinaryPrimitives.ReadUInt64LittleEndian(s[8..]), SepB, MaskB)
+        && DigitsAndSeparators(BinaryPrimitives.ReadUInt64LittleEndian(s[13..]), SepC, MaskC);
 
     /// <summary>Parses a whole record. False when it does not start with an error.log header.</summary>
     public static bool TryParse(ReadOnlySpan<byte> s, ref ParsedRecord r)
