@@ -31,7 +31,7 @@ public sealed partial class NginxErrorLogReader
     }
 
     /// <summary>
-    /// Runs <paramref name="parse"/> on the chunks of <paramref name="s"/> on up to
+    /// Runs <paramref name="parse"/> on the chunks <paramref name="cutter"/> hands out, on up to
     /// <see cref="MaxParallelism"/> threads and returns the results in file order; the caller
     /// merges each chunk's stats when it consumes it. Stops handing out chunks after one that
     /// says stop (-Until), and when the enumeration is abandoned.
