@@ -143,6 +143,23 @@ public sealed class ParallelReadTests : IDisposable
     }
 
     [Fact]
+    public void A_stretch_without_a_safe_cut_longer_than_the_chunk_limit_is_read_on_sequentially()
+    {
+        var path = Path.Combine(_dir, "huge-line.log");
+        var corpus = File.ReadAllBytes(TestPaths.Corpus("nginx-error-log", "corpus.log"));
+        using (var o = File.Create(path))
+        {
+            for (int i = 0; i < 20; i++) o.Write(corpus);
+            // 3 MB without a newline: no cut anywhere in it.
+            o.Write(Encoding.ASCII.GetBytes("2026/11/26 10:00:02 [error] 5#5: " + new string('y', 3 << 20) + "\n"));
+            for (int i = 0; i < 20; i++) o.Write(corpus);
+        }
+        var par = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, MaxParallelism = 4, ChunkSize = 16 << 10, MaxChunk = 1 << 20, ParallelThreshold = 0 };
+        AssertSameRead(Sequential(), par, path);
+        Assert.Equal(40 * 124, par.ReadFile(path).Count());
+    }
+
+    [Fact]
     public void Abandoning_a_parallel_read_early_stops_its_workers()
     {
         var path = MixedLog();

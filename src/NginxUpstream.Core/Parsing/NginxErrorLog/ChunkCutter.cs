@@ -27,8 +27,16 @@ internal sealed class Chunk
 /// Line numbers stay exact: the cutter counts each chunk's newlines before handing it out.
 /// A read failure (corrupt gzip) ends the input; what was read before it is still returned.
 /// </summary>
-internal sealed class ChunkCutter(Stream stream, long startOffset, long startLine, Func<long>? position, int chunkSize = ChunkCutter.DefaultChunkSize)
+internal sealed class ChunkCutter(Stream stream, long startOffset, long startLine, Func<long>? position, int chunkSize = ChunkCutter.DefaultChunkSize,
+    int maxChunk = ChunkCutter.DefaultMaxChunk)
 {
+    /// <summary>
+    /// A stretch this long with no safe cut (one huge line) ends the chunking: the reader goes on
+    /// sequentially from the last cut (<see cref="Rest"/>), whose scanner streams past such a line in
+    /// bounded memory instead of holding it whole.
+    /// </summary>
+    public const int DefaultMaxChunk = 16 << 20;
+
     public const int DefaultChunkSize = 1 << 20;
     /// <summary>Smallest chunk: its window must hold a header-less stretch longer than a record.</summary>
     public const int MinChunkSize = 1 << 14;
@@ -49,9 +57,15 @@ internal sealed class ChunkCutter(Stream stream, long startOffset, long startLin
         if (c.Buffer.Length == ChunkSize) _free.Add(c.Buffer);
     }
 
+    /// <summary>Chunking stopped at a stretch without a safe cut; <see cref="Rest"/> continues from the last cut.</summary>
+    public bool Overflowed { get; private set; }
+
+    /// <summary>After <see cref="Overflowed"/>: the bytes from the last cut on (those read, then the rest of the stream), and where they start.</summary>
+    public (Stream Data, long Offset, long Line) Rest() => (new RestStream((_carry ?? Array.Empty<byte>()).AsMemory(0, _carryLen), stream), _offset, _line);
+
     public Chunk? Next()
     {
-        if (_eof && _carryLen == 0) return null;
+        if (Overflowed || (_eof && _carryLen == 0)) return null;
         var buf = _free.TryTake(out var b) ? b : new byte[ChunkSize];
         if (buf.Length < _carryLen + ChunkSize / 2) buf = new byte[_carryLen + ChunkSize];
         int len = 0;
@@ -70,7 +84,15 @@ internal sealed class ChunkCutter(Stream stream, long startOffset, long startLin
             if (_eof) { cut = len; break; }
             cut = FindCut(buf, len);
             if (cut > 0) break;
-            Array.Resize(ref buf, buf.Length * 2); // no safe cut yet (a very long line): read on
+            if (buf.Length * 2L > maxChunk)
+            {
+                // Give up chunking: keep what was read for the sequential rest.
+                _carry = buf;
+                _carryLen = len;
+                Overflowed = true;
+                return null;
+            }
+            Array.Resize(ref buf, buf.Length * 2); // no safe cut yet (a long line): read on
         }
         if (len == 0) { Return(new Chunk { Buffer = buf }); return null; }
         var rest = len - cut;
@@ -106,4 +128,31 @@ internal sealed class ChunkCutter(Stream stream, long startOffset, long startLin
         int last = buf.AsSpan(safeFrom, len - safeFrom).LastIndexOf((byte)'\n');
         return last < 0 ? -1 : safeFrom + last + 1;
     }
+}
+
+/// <summary>Bytes already read, then the rest of the underlying stream.</summary>
+internal sealed class RestStream(ReadOnlyMemory<byte> head, Stream tail) : Stream
+{
+    private ReadOnlyMemory<byte> _head = head;
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        if (_head.IsEmpty) return tail.Read(buffer);
+        int n = Math.Min(buffer.Length, _head.Length);
+        _head.Span[..n].CopyTo(buffer);
+        _head = _head[n..];
+        return n;
+    }
+
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

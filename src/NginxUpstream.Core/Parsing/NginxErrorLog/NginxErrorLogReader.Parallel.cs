@@ -22,6 +22,9 @@ public sealed partial class NginxErrorLogReader
     /// <summary>Bytes per chunk of a parallel read (tests make it small to cross many boundaries).</summary>
     internal int ChunkSize { get; init; } = ChunkCutter.DefaultChunkSize;
 
+    /// <summary>Longest stretch without a safe cut before a parallel read goes on sequentially (<see cref="ChunkCutter.DefaultMaxChunk"/>).</summary>
+    internal int MaxChunk { get; init; } = ChunkCutter.DefaultMaxChunk;
+
     private sealed class ChunkResult<T>
     {
         public T Value = default!;
@@ -134,6 +137,15 @@ public sealed partial class NginxErrorLogReader
             lists.Add(list);
             if (r.Stop) yield break;
         }
+        if (cutter.Overflowed)
+        {
+            // A stretch without a safe cut (a line of many MB): the rest is read sequentially.
+            var (rest, offset, line) = cutter.Rest();
+            var sc = new RecordScanner(rest, stats, startOffset: offset, startLine: line);
+            foreach (var e in Records(sc, source, stats, cancel, null, total)) yield return e;
+            last = sc.LinesSeen;
+            if (sc.Failure is { } f) throw new LogReadException($"'{source}' is corrupt or unreadable after line {last}: {f.Message}", source, last, f);
+        }
         if (cutter.Failure is { } fail)
             throw new LogReadException($"'{source}' is corrupt or unreadable after line {last}: {fail.Message}", source, last, fail);
     }
@@ -158,6 +170,14 @@ public sealed partial class NginxErrorLogReader
             stats.Add(r.Stats);
             n += r.Value;
             cutter.Return(chunk);
+            if (r.Stop) return n;
+        }
+        if (cutter.Overflowed)
+        {
+            var (rest, offset, line) = cutter.Rest();
+            var st = new ReadStats();
+            n += CountRecords(new RecordScanner(rest, st, startOffset: offset, startLine: line), new Filter(this), st, cancel);
+            stats.Add(st);
         }
         return n;
     }

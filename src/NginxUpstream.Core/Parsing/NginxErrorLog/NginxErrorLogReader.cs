@@ -93,7 +93,7 @@ public sealed partial class NginxErrorLogReader
                 {
                     // A plain file's chunk starts become line-count points for later -Since/-Follow reads.
                     Action<long, long>? remember = compressed ? null : (off, lines) => LineCheckpoints.Add(fs.SafeFileHandle, fs.Name, off, lines);
-                    foreach (var e in RecordsParallel(new ChunkCutter(s, startOffset, startLine, () => fs.Position, ChunkSize), path, stats, cancel, total, remember))
+                    foreach (var e in RecordsParallel(new ChunkCutter(s, startOffset, startLine, () => fs.Position, ChunkSize, MaxChunk), path, stats, cancel, total, remember))
                         yield return e;
                     yield break;
                 }
@@ -304,12 +304,18 @@ public sealed partial class NginxErrorLogReader
         using Stream s = compressed ? new System.IO.Compression.GZipStream(fs, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : fs;
         if (UseParallel(compressed, fs.Length))
         {
-            var k = CountParallel(new ChunkCutter(s, 0, 0, null, ChunkSize), stats, cancel);
+            var k = CountParallel(new ChunkCutter(s, 0, 0, null, ChunkSize, MaxChunk), stats, cancel);
             stats.RecordsEmitted += k;
             return k;
         }
-        var sc = new RecordScanner(s, stats);
-        var f = new Filter(this);
+        var n = CountRecords(new RecordScanner(s, stats), new Filter(this), stats, cancel);
+        stats.RecordsEmitted += n;
+        return n;
+    }
+
+    /// <summary>Records of a scanner that pass the filters, counted without building objects.</summary>
+    private static long CountRecords(RecordScanner sc, Filter f, ReadStats stats, CancellationToken cancel)
+    {
         var r = new ParsedRecord();
         long n = 0;
         while (sc.MoveNext())
@@ -318,7 +324,6 @@ public sealed partial class NginxErrorLogReader
             if (f.Accept(sc.Record, ref r, stats, out _, out var stop)) n++;
             if (stop) break;
         }
-        stats.RecordsEmitted += n;
         return n;
     }
 
