@@ -29,14 +29,18 @@ internal static class Program
             // Warm-up (JIT, page cache) on the whole file, then the measured runs.
             reader.Count(path);
             var count = Measure(() => reader.Count(path), out var countSec, out var countCpu);
-            var upstreamOnly = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true };
+            // The objects the cmdlet emits: text decoded on first use, as Get-NginxUpstreamError reads.
+            var upstreamOnly = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true, TextDecoding = TextDecoding.OnFirstUse };
             var objects = Measure(() => { long k = 0; foreach (var _ in reader.ReadFile(path)) k++; return k; }, out var allSec, out var allCpu);
             upstreamOnly.Count(path);
             var upCount = Measure(() => upstreamOnly.Count(path), out var upCountSec, out var upCountCpu);
             var upObjects = Measure(() => { long k = 0; foreach (var _ in upstreamOnly.ReadFile(path)) k++; return k; }, out var upSec, out var upCpu);
             // The same upstream-only read on one thread (MaxParallelism = 1), for the per-core figure.
-            var single = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true, MaxParallelism = 1 };
+            var single = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true, MaxParallelism = 1, TextDecoding = TextDecoding.OnFirstUse };
             var upSingle = Measure(() => { long k = 0; foreach (var _ in single.ReadFile(path)) k++; return k; }, out var upSingleSec, out var upSingleCpu);
+            // The reader's default: every object with its text (strings made on the reading thread).
+            var eager = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true };
+            var upEager = Measure(() => { long k = 0; foreach (var _ in eager.ReadFile(path)) k++; return k; }, out var upEagerSec, out var upEagerCpu);
             var stats = new ReadStats();
             reader.Count(path, stats);
             string F(double v) => v.ToString("0.###", CultureInfo.InvariantCulture);
@@ -45,6 +49,7 @@ internal static class Program
                               $"upstream_objects={upObjects} upstream_s={F(upSec)} upstream_mbs={F(size / 1e6 / upSec)} upstream_cpu_s={F(upCpu)} " +
                               $"upstream_count={upCount} upstream_count_s={F(upCountSec)} upstream_count_cpu_s={F(upCountCpu)} " +
                               $"upstream_single={upSingle} upstream_single_s={F(upSingleSec)} upstream_single_cpu_s={F(upSingleCpu)} threads={upstreamOnly.MaxParallelism} " +
+                              $"upstream_eager={upEager} upstream_eager_s={F(upEagerSec)} upstream_eager_cpu_s={F(upEagerCpu)} " +
                               $"peak_rss_mb={F(PeakRssMb())}");
             return 0;
         }

@@ -43,10 +43,12 @@ public enum LogContextKind { None, Http, Stream, Mail, Resolver, Accept }
 
 /// <summary>One nginx error.log record (owned by the error-log engine, issue 3).</summary>
 /// <remarks>
-/// The engine keeps a record's raw bytes and decodes its text (<see cref="LogRecord.Line"/>,
-/// <see cref="Message"/>, the context fields...) on the first read of any of them, all at once: a
-/// pipeline that counts, filters on Kind/Time/Level or shows a few rows does not pay for strings it
-/// never looks at. Reading is thread-safe; the decoded values are the same whenever they are read.
+/// By default the engine decodes a record's text while it reads it (on the parsing threads). With
+/// <c>NginxErrorLogReader.TextDecoding = OnFirstUse</c> it keeps the raw bytes instead and decodes
+/// the text (<see cref="LogRecord.Line"/>, <see cref="Message"/>, the context fields...) on the
+/// first read of any of them, all at once: cheaper for reads that only count or filter on
+/// Kind/Time/Level, dearer for ones that keep every record and read its text. Reading is
+/// thread-safe; the decoded values are the same whenever they are read.
 /// </remarks>
 public sealed class UpstreamError : LogRecord
 {
@@ -57,10 +59,14 @@ public sealed class UpstreamError : LogRecord
     /// <summary>A record whose text is set with an object initializer.</summary>
     public UpstreamError() { }
 
-    /// <summary>A record whose text is decoded from <paramref name="raw"/> on first use.</summary>
-    internal UpstreamError(byte[] raw, IUpstreamErrorDecoder decoder)
+    /// <summary>
+    /// A record of the engine: its text decoded while it was read (<paramref name="text"/>), or to be
+    /// decoded from <paramref name="raw"/> on first use.
+    /// </summary>
+    internal UpstreamError(UpstreamErrorText? text, byte[]? raw, IUpstreamErrorDecoder? decoder)
     {
-        _raw = raw;
+        _text = text;
+        _raw = text is null ? raw : null;
         _decoder = decoder;
     }
 

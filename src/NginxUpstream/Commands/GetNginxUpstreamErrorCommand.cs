@@ -57,6 +57,9 @@ public sealed class GetNginxUpstreamErrorCommand : LogReaderCommandBase
             Until = Until,
             Kinds = Kind,
             UpstreamOnly = !All && Kind is null,
+            // Pipelines count, filter on Kind/Time/Level, or show a screenful: text is decoded for
+            // the records that get read (with -All most records are noise nobody reads).
+            TextDecoding = TextDecoding.OnFirstUse,
             Progress = (src, done, total) => ReportProgress(src, done, total),
         };
         _upstream = Upstream?.Select(p => new WildcardPattern(p, WildcardOptions.IgnoreCase)).ToArray();

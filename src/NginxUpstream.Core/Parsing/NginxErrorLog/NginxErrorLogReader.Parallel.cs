@@ -95,7 +95,7 @@ public sealed partial class NginxErrorLogReader
     {
         long last = 0, nextPoint = 0;
         var decoder = new TextDecoder();
-        // Lists are reused: at a few hundred KB each, new ones would land on the large-object heap.
+        // Lists are reused: at several hundred KB each, new ones would land on the large-object heap.
         var lists = new ConcurrentBag<List<RecordMaterializer.Pending>>();
         foreach (var (r, chunk) in Chunks<List<RecordMaterializer.Pending>>(cutter, (c, f, res, token) =>
                  {
@@ -130,7 +130,7 @@ public sealed partial class NginxErrorLogReader
             {
                 if ((i & 0x3FF) == 0x3FF) cancel.ThrowIfCancellationRequested();
                 stats.RecordsEmitted++;
-                yield return RecordMaterializer.Build(chunk.Buffer, list[i], source, decoder);
+                yield return RecordMaterializer.Build(chunk.Buffer, list[i], source, decoder, DecodeNow);
             }
             cutter.Return(chunk);
             list.Clear();

@@ -29,6 +29,15 @@ namespace NginxUpstream.Parsing.NginxErrorLog;
 /// failures through their <c>onError</c> callback and go on with the next file.</para>
 /// <para>An instance holds only options: it is safe to reuse and to enumerate several reads at once.</para>
 /// </remarks>
+/// <summary>When an <see cref="UpstreamError"/>'s text fields are decoded.</summary>
+public enum TextDecoding
+{
+    /// <summary>While the record is read (on the parsing threads of a parallel read): best when the text is used.</summary>
+    WhileReading,
+    /// <summary>On the first read of any text property, from the kept raw bytes: best for reads that only count or filter on scalars.</summary>
+    OnFirstUse,
+}
+
 public sealed partial class NginxErrorLogReader
 {
     /// <summary>The default live log of Debian/Ubuntu/RHEL packages and the official images.</summary>
@@ -54,6 +63,11 @@ public sealed partial class NginxErrorLogReader
 
     /// <summary>Seek to <see cref="Since"/> by binary search in uncompressed files (default true).</summary>
     public bool SeekToSince { get; init; } = true;
+
+    /// <summary>When records' text is decoded (default: while reading, on the parsing threads).</summary>
+    public TextDecoding TextDecoding { get; init; } = TextDecoding.WhileReading;
+
+    private bool DecodeNow => TextDecoding == TextDecoding.WhileReading;
 
     /// <summary>Called about every 4 MB with (source, bytes done, bytes total) for progress bars.</summary>
     public Action<string, long, long>? Progress { get; init; }
@@ -206,7 +220,7 @@ public sealed partial class NginxErrorLogReader
         var mat = new RecordMaterializer(TimeZone);
         var lt = RecordMaterializer.LocalTicks(r);
         if (lt < 0) return null;
-        return mat.Build(bytes, r, mat.ToTime(lt), source ?? "", lineNumber, -1);
+        return mat.Build(bytes, r, mat.ToTime(lt), source ?? "", lineNumber, -1, DecodeNow);
     }
 
     /// <summary>Parses raw record bytes (the log's own bytes, which need not be UTF-8).</summary>
@@ -217,7 +231,7 @@ public sealed partial class NginxErrorLogReader
         var mat = new RecordMaterializer(TimeZone);
         var lt = RecordMaterializer.LocalTicks(r);
         if (lt < 0) return null;
-        return mat.Build(record, r, mat.ToTime(lt), source ?? "", lineNumber, -1);
+        return mat.Build(record, r, mat.ToTime(lt), source ?? "", lineNumber, -1, DecodeNow);
     }
 
     // ---------------------------------------------------------------- follow
@@ -354,7 +368,7 @@ public sealed partial class NginxErrorLogReader
                 continue;
             }
             stats.RecordsEmitted++;
-            yield return f.Materializer.Build(sc.Record, r, time, source, sc.Line, sc.Offset);
+            yield return f.Materializer.Build(sc.Record, r, time, source, sc.Line, sc.Offset, DecodeNow);
         }
     }
 

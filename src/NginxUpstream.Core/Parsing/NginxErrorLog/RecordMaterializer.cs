@@ -70,62 +70,57 @@ internal sealed class RecordMaterializer
     private readonly TextDecoder _decoder = new();
 
     /// <summary>
-    /// The scalar fields of an accepted record and where its bytes are, for a record parsed on a
-    /// worker thread and built into an object on the reading thread (<see cref="Build(ReadOnlySpan{byte}, in Pending, string, TextDecoder)"/>):
-    /// objects are then made where they are consumed and die young instead of waiting in a queue.
+    /// An accepted record parsed on a worker thread — its parsed fields, time and where its bytes
+    /// are in the chunk — built into an object on the reading thread
+    /// (<see cref="Build(ReadOnlySpan{byte}, in Pending, string, TextDecoder, bool)"/>): objects and
+    /// their strings are then made where they are consumed and die young in a streaming pipeline,
+    /// instead of being promoted by every collection while they wait in a queue between threads.
     /// </summary>
     internal struct Pending
     {
         public int Start, Length;
         public long Line, Offset;
         public DateTimeOffset Time;
-        public NginxLogLevel Level;
-        public int ProcessId, Errno, UpstreamPort;
-        public long ThreadId, ConnectionId;
-        public UpstreamErrorKind Kind;
-        public ErrorSide Side;
-        public string? ErrnoName;
-        public UpstreamPhase Phase;
-        public LogContextKind Context;
-        public bool Truncated;
+        public ParsedRecord R;
     }
 
-    public static Pending Capture(int start, int length, in ParsedRecord r, DateTimeOffset time, long lineNumber, long offset) => new()
-    {
-        Start = start, Length = length, Line = lineNumber, Offset = offset, Time = time, Level = r.Level, ProcessId = r.ProcessId,
-        Errno = r.Errno, UpstreamPort = r.UpstreamPort, ThreadId = r.ThreadId, ConnectionId = r.ConnectionId, Kind = r.Kind,
-        Side = r.Side, ErrnoName = r.ErrnoName, Phase = r.Phase, Context = r.Context, Truncated = r.Truncated,
-    };
+    public static Pending Capture(int start, int length, in ParsedRecord r, DateTimeOffset time, long lineNumber, long offset) =>
+        new() { Start = start, Length = length, Line = lineNumber, Offset = offset, Time = time, R = r };
 
-    public static UpstreamError Build(ReadOnlySpan<byte> buffer, in Pending p, string source, TextDecoder decoder) =>
-        new(buffer.Slice(p.Start, p.Length).ToArray(), decoder)
+    /// <summary>The object of a record: its text decoded now (<paramref name="decodeNow"/>) or kept as bytes for first use.</summary>
+    public static UpstreamError Build(ReadOnlySpan<byte> buffer, in Pending p, string source, TextDecoder decoder, bool decodeNow)
+    {
+        var s = buffer.Slice(p.Start, p.Length);
+        ref readonly var r = ref p.R;
+        return new(decodeNow ? decoder.Text(s, r) : null, decodeNow ? null : s.ToArray(), decoder)
         {
             Source = source,
             LineNumber = p.Line,
             Offset = p.Offset,
             Time = p.Time,
-            Level = p.Level,
-            ProcessId = p.ProcessId,
-            ThreadId = p.ThreadId,
-            ConnectionId = p.ConnectionId >= 0 ? p.ConnectionId : null,
-            Kind = p.Kind,
-            Side = p.Side,
-            Errno = p.Errno >= 0 ? p.Errno : null,
-            ErrnoName = p.ErrnoName,
-            Phase = p.Phase,
-            ContextKind = p.Context,
-            UpstreamPort = p.UpstreamPort >= 0 ? p.UpstreamPort : null,
-            Truncated = p.Truncated,
-            IsUpstreamRelated = p.Side == ErrorSide.Upstream,
+            Level = r.Level,
+            ProcessId = r.ProcessId,
+            ThreadId = r.ThreadId,
+            ConnectionId = r.ConnectionId >= 0 ? r.ConnectionId : null,
+            Kind = r.Kind,
+            Side = r.Side,
+            Errno = r.Errno >= 0 ? r.Errno : null,
+            ErrnoName = r.ErrnoName,
+            Phase = r.Phase,
+            ContextKind = r.Context,
+            UpstreamPort = r.UpstreamPort >= 0 ? r.UpstreamPort : null,
+            Truncated = r.Truncated,
+            IsUpstreamRelated = r.Side == ErrorSide.Upstream,
         };
+    }
 
     /// <summary>
     /// The record with its scalar fields; its text is decoded from a copy of the bytes on first use
     /// (<see cref="TextDecoder"/>), so records nobody reads cost one small array, not twenty strings.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public UpstreamError Build(ReadOnlySpan<byte> s, in ParsedRecord r, DateTimeOffset time, string source, long lineNumber, long offset) =>
-        Build(s, Capture(0, s.Length, r, time, lineNumber, offset), source, _decoder);
+    public UpstreamError Build(ReadOnlySpan<byte> s, in ParsedRecord r, DateTimeOffset time, string source, long lineNumber, long offset, bool decodeNow) =>
+        Build(s, Capture(0, s.Length, r, time, lineNumber, offset), source, _decoder, decodeNow);
 }
 
 /// <summary>
@@ -146,10 +141,16 @@ internal sealed class TextDecoder : IUpstreamErrorDecoder
         var r = new ParsedRecord();
         ReadOnlySpan<byte> s = raw;
         if (!RecordParser.TryParse(s, ref r)) return new UpstreamErrorText { Line = StringPool.Decode(s) };
-        lock (_pool) return Text(s, r);
+        lock (_pool) return TextUnlocked(s, r);
     }
 
-    private UpstreamErrorText Text(ReadOnlySpan<byte> s, in ParsedRecord r)
+    /// <summary>The text fields of a record parsed into <paramref name="r"/>.</summary>
+    public UpstreamErrorText Text(ReadOnlySpan<byte> s, in ParsedRecord r)
+    {
+        lock (_pool) return TextUnlocked(s, r);
+    }
+
+    private UpstreamErrorText TextUnlocked(ReadOnlySpan<byte> s, in ParsedRecord r)
     {
         Dictionary<string, string>? extra = null;
         if (r.HasCounters || r.Udp || r.StartTls || r.Login.Present || r.Resolver.Present || r.SslError.Present)
