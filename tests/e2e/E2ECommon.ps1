@@ -230,6 +230,11 @@ function Start-E2EGunicorn($Run, [string] $Bind, [string[]] $Arguments = @(), [s
     return $b
 }
 
+# After a worker died: gunicorn's master has booted a replacement (a "Booting worker" line for another pid).
+function Wait-E2EReplacementWorker($Backend, [int] $DeadPid) {
+    Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$DeadPid)" } 10 'the replacement worker'
+}
+
 function Get-E2EGunicornWorkerPids($Backend) { return @(Get-E2EDescendantPids $Backend.Pid | Where-Object { (Get-Content "/proc/$_/comm" -ErrorAction SilentlyContinue) -match 'gunicorn|python' }) }
 
 # Starts php-fpm 8.2 from its own prefix (own php-fpm.conf and pool, unix socket in the prefix).

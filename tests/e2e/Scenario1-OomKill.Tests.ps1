@@ -21,7 +21,7 @@ Describe 'Scenario 1: worker OOM-killed in a memory cgroup mid-request' -Tag 'E2
         $req = Start-E2ERequest $Run '/hog?mb=1024&step=16'
         $script:Victim = [int](Wait-E2EFile (Join-Path $Run.State 'hog.pid'))
         $script:Status = Receive-E2ERequest $req 30
-        Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
+        Wait-E2EReplacementWorker $Backend $Victim
         Save-E2EArtifacts $Run @{ victimPid = $Victim; memoryCgroup = $Cgroup; limitMiB = 128 } -Cause 'BackendOomKilled' -Cite @{ File = 'dmesg.txt'; Pattern = "Killed process $Victim " } -Evidence @(
             @{ File = 'dmesg.txt'; Pattern = 'invoked oom-killer|oom-kill:constraint|Killed process'; Why = 'memcg OOM kill of the worker serving the request' }
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: the worker closed (FIN) before any header' }

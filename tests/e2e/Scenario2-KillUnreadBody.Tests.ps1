@@ -27,7 +27,7 @@ Describe 'Scenario 2: worker SIGKILLed with request bytes unread' -Tag 'E2E', 'S
         Start-Sleep -Milliseconds 300          # nginx has sent the whole body; the worker sleeps on it
         Send-E2ESignal $Victim 'KILL'
         $script:Status = Receive-E2ERequest $req
-        Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
+        Wait-E2EReplacementWorker $Backend $Victim
         Save-E2EArtifacts $Run @{ victimPid = $Victim } -Cause 'BackendKilled' -Cite @{ File = 'gunicorn.log'; Pattern = "Worker with pid $Victim was terminated due to signal 9" } -Evidence @(
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: RST (104) because request bytes were unread when the worker died' }
             @{ File = 'gunicorn.log'; Pattern = 'terminated due to signal 9'; Why = 'the worker serving the POST was SIGKILLed' }

@@ -22,7 +22,7 @@ Describe 'Scenario 3: worker SIGKILLed after reading its request' -Tag 'E2E', 'S
         Start-Sleep -Milliseconds 300          # the worker is inside time.sleep, request fully read
         Send-E2ESignal $Victim 'KILL'
         $script:Status = Receive-E2ERequest $req
-        Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
+        Wait-E2EReplacementWorker $Backend $Victim
         Save-E2EArtifacts $Run @{ victimPid = $Victim } -Cause 'BackendKilled' -Cite @{ File = 'gunicorn.log'; Pattern = "Worker with pid $Victim was terminated due to signal 9" } -Evidence @(
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: FIN before any header (the request had been read)' }
             @{ File = 'gunicorn.log'; Pattern = 'terminated due to signal 9'; Why = 'the worker serving the GET was SIGKILLed' }

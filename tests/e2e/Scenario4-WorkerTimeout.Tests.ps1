@@ -20,7 +20,7 @@ Describe 'Scenario 4: gunicorn worker timeout' -Tag 'E2E', 'Scenario4' {
         $req = Start-E2ERequest $Run '/slow?s=30'
         $script:Victim = [int](Wait-E2EFile (Join-Path $Run.State 'slow.pid'))
         $script:Status = Receive-E2ERequest $req 20
-        Wait-E2ECondition { (Get-Content $Backend.Log -Raw) -match "Booting worker with pid: (?!$Victim)" } 10 'the replacement worker'
+        Wait-E2EReplacementWorker $Backend $Victim
         Save-E2EArtifacts $Run @{ victimPid = $Victim; gunicornTimeout = 2 } -Cause 'BackendWorkerTimeout' -Cite @{ File = 'gunicorn.log'; Pattern = 'WORKER TIMEOUT' } -Evidence @(
             @{ File = 'gunicorn.log'; Pattern = 'WORKER TIMEOUT|Worker exiting'; Why = 'the arbiter aborted the silent worker after --timeout 2' }
             @{ File = 'error.log'; Pattern = '\[error\]'; Why = 'nginx: the worker closed (FIN) before any header' }
