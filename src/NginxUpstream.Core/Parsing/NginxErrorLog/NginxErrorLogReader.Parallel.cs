@@ -144,10 +144,10 @@ public sealed partial class NginxErrorLogReader
             var sc = new RecordScanner(rest, stats, startOffset: offset, startLine: line);
             foreach (var e in Records(sc, source, stats, cancel, null, total)) yield return e;
             last = sc.LinesSeen;
-            if (sc.Failure is { } f) throw new LogReadException($"'{source}' is corrupt or unreadable after line {last}: {f.Message}", source, last, f);
+            if (sc.Failure is { } f) throw Corrupt(source, last, f);
         }
         if (cutter.Failure is { } fail)
-            throw new LogReadException($"'{source}' is corrupt or unreadable after line {last}: {fail.Message}", source, last, fail);
+            throw Corrupt(source, last, fail);
     }
 
     private long CountParallel(ChunkCutter cutter, ReadStats stats, CancellationToken cancel)
@@ -155,15 +155,8 @@ public sealed partial class NginxErrorLogReader
         long n = 0;
         foreach (var (r, chunk) in Chunks<long>(cutter, (c, f, res, token) =>
                  {
-                     var sc = ChunkScanner(c, res.Stats);
-                     var rec = new ParsedRecord();
-                     long k = 0;
-                     while (sc.MoveNext())
-                     {
-                         if ((k & 0xFFF) == 0) token.ThrowIfCancellationRequested();
-                         if (f.Accept(sc.Record, ref rec, res.Stats, out _, out var stop)) k++;
-                         if (stop) { res.Stop = true; break; }
-                     }
+                     var k = CountRecords(ChunkScanner(c, res.Stats), f, res.Stats, token, out var stop);
+                     res.Stop = stop;
                      return k;
                  }, cancel))
         {
@@ -175,9 +168,7 @@ public sealed partial class NginxErrorLogReader
         if (cutter.Overflowed)
         {
             var (rest, offset, line) = cutter.Rest();
-            var st = new ReadStats();
-            n += CountRecords(new RecordScanner(rest, st, startOffset: offset, startLine: line), new Filter(this), st, cancel);
-            stats.Add(st);
+            n += CountRecords(new RecordScanner(rest, stats, startOffset: offset, startLine: line), new Filter(this), stats, cancel, out _);
         }
         return n;
     }

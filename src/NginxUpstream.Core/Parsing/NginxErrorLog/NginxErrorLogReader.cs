@@ -29,15 +29,6 @@ namespace NginxUpstream.Parsing.NginxErrorLog;
 /// failures through their <c>onError</c> callback and go on with the next file.</para>
 /// <para>An instance holds only options: it is safe to reuse and to enumerate several reads at once.</para>
 /// </remarks>
-/// <summary>When an <see cref="UpstreamError"/>'s text fields are decoded.</summary>
-public enum TextDecoding
-{
-    /// <summary>While the record is read (on the parsing threads of a parallel read): best when the text is used.</summary>
-    WhileReading,
-    /// <summary>On the first read of any text property, from the kept raw bytes: best for reads that only count or filter on scalars.</summary>
-    OnFirstUse,
-}
-
 public sealed partial class NginxErrorLogReader
 {
     /// <summary>The default live log of Debian/Ubuntu/RHEL packages and the official images.</summary>
@@ -114,7 +105,7 @@ public sealed partial class NginxErrorLogReader
                 var sc = new RecordScanner(s, stats, startOffset: startOffset, startLine: startLine);
                 foreach (var e in Records(sc, path, stats, cancel, () => fs.Position, total)) yield return e;
                 if (sc.Failure is { } f)
-                    throw new LogReadException($"'{path}' is corrupt or unreadable after line {sc.LinesSeen}: {f.Message}", path, sc.LinesSeen, f);
+                    throw Corrupt(path, sc.LinesSeen, f);
             }
         }
     }
@@ -195,7 +186,7 @@ public sealed partial class NginxErrorLogReader
         var sc = new RecordScanner(stream, stats);
         foreach (var e in Records(sc, source, stats, cancel, null, 0)) yield return e;
         if (sc.Failure is { } f)
-            throw new LogReadException($"'{source}' is corrupt or unreadable after line {sc.LinesSeen}: {f.Message}", source, sc.LinesSeen, f);
+            throw Corrupt(source, sc.LinesSeen, f);
     }
 
     /// <summary>Records of lines of text (journalctl -o cat, ssh output); a string may hold several lines.</summary>
@@ -322,24 +313,28 @@ public sealed partial class NginxErrorLogReader
             stats.RecordsEmitted += k;
             return k;
         }
-        var n = CountRecords(new RecordScanner(s, stats), new Filter(this), stats, cancel);
+        var n = CountRecords(new RecordScanner(s, stats), new Filter(this), stats, cancel, out _);
         stats.RecordsEmitted += n;
         return n;
     }
 
-    /// <summary>Records of a scanner that pass the filters, counted without building objects.</summary>
-    private static long CountRecords(RecordScanner sc, Filter f, ReadStats stats, CancellationToken cancel)
+    /// <summary>Records of a scanner that pass the filters, counted without building objects; <paramref name="stopped"/>: the read went past -Until.</summary>
+    private static long CountRecords(RecordScanner sc, Filter f, ReadStats stats, CancellationToken cancel, out bool stopped)
     {
         var r = new ParsedRecord();
         long n = 0;
+        stopped = false;
         while (sc.MoveNext())
         {
             if ((n & 0xFFF) == 0) cancel.ThrowIfCancellationRequested();
-            if (f.Accept(sc.Record, ref r, stats, out _, out var stop)) n++;
-            if (stop) break;
+            if (f.Accept(sc.Record, ref r, stats, out _, out stopped)) n++;
+            if (stopped) break;
         }
         return n;
     }
+
+    private static LogReadException Corrupt(string source, long line, Exception inner) =>
+        new($"'{source}' is corrupt or unreadable after line {line}: {inner.Message}", source, line, inner);
 
     // A gzip file inflates to several times its size; its decompression stays on the reading thread.
     private bool UseParallel(bool compressed, long bytes) => MaxParallelism > 1 && bytes >= (compressed ? ParallelThreshold / 4 : ParallelThreshold);
