@@ -173,7 +173,8 @@ $r = Invoke-Pester -Configuration $c
     Set-Content -Path $runner -Value $script
     $env:NGINXUPSTREAM_MODULE = Join-Path $ModuleOut 'NginxUpstream.psd1'
     $env:NGINXUPSTREAM_FOREIGN_YAMLDOTNET = (Get-ChildItem $foreign -Recurse -Filter YamlDotNet.dll | Where-Object FullName -match 'net(6|8)\.0|netstandard2\.1' | Select-Object -First 1).FullName
-    $env:NGINXUPSTREAM_SHARED = Join-Path $Root '../shared'
+    # The shared corpora: beside the repository unless the caller says where (the tests read the same variable).
+    if (-not $env:NGINXUPSTREAM_SHARED) { $env:NGINXUPSTREAM_SHARED = Join-Path $Root '../shared' }
     Invoke-FreshPwsh @('-File', $runner, $pester, $TestPath, $result, ($Tag -join ','), (Join-Path $Out "testResults/$Name.xml")) | Out-Host
     if (-not (Test-Path $result)) {
         Write-Host "Pester run '$Name' produced no result: counted as one failure." -ForegroundColor Red
