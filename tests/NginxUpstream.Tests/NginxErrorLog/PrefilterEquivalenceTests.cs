@@ -26,6 +26,62 @@ public class PrefilterEquivalenceTests
         }
     }
 
+    /// <summary>
+    /// The vectorised prefilter against its definition (six separate searches): each word planted
+    /// at every position of records of every length from 0 to 120 bytes, alone, cut by one byte,
+    /// with its recognising bytes present but the word wrong, and in random filler of the letters
+    /// the words are made of, so near-misses abound.
+    /// </summary>
+    [Fact]
+    public void VectorPrefilterAgreesWithTheSixSearchesAtEveryPositionAndLength()
+    {
+        string[] words = ["upstream", "connect()", "proxying", "FastCGI sent in stderr", "memcached sent ", "resolve"];
+        var rng = new Random(20261127);
+        const string letters = "upstreamconnect()proxyingFastCGIsentinstderrmemcachedresolve ,:\"";
+        int checkedCount = 0, positives = 0;
+        for (int len = 0; len <= 120; len++)
+        {
+            var filler = new byte[len];
+            for (int round = 0; round < 3; round++)
+            {
+                for (int i = 0; i < len; i++) filler[i] = (byte)letters[rng.Next(letters.Length)];
+                Check(filler);
+                foreach (var w in words)
+                {
+                    var wb = Encoding.ASCII.GetBytes(w);
+                    for (int pos = 0; pos <= len; pos++)
+                    {
+                        foreach (var variant in new[] { wb, wb[..^1], Broken(wb) })
+                        {
+                            if (pos + variant.Length > len) continue;
+                            var rec = (byte[])filler.Clone();
+                            variant.CopyTo(rec, pos);
+                            Check(rec);
+                        }
+                    }
+                }
+            }
+        }
+        Assert.True(checkedCount > 100_000, $"only {checkedCount} records checked");
+        Assert.True(positives > 10_000 && positives < checkedCount - 10_000, $"{positives} of {checkedCount} positive: the cases do not cover both answers");
+
+        void Check(byte[] rec)
+        {
+            var want = Classifier.CanBeUpstreamScalar(rec);
+            Assert.True(want == Classifier.CanBeUpstream(rec), $"'{Encoding.ASCII.GetString(rec)}': definition says {want}");
+            checkedCount++;
+            if (want) positives++;
+        }
+
+        // The word with a middle byte changed: first and recognising bytes kept, full compare must fail.
+        static byte[] Broken(byte[] w)
+        {
+            var b = (byte[])w.Clone();
+            b[2] = (byte)'#';
+            return b;
+        }
+    }
+
     [Fact]
     public void CorpusUpstreamOnlyReadEqualsFullParseFiltered() =>
         AssertEquivalent(TestPaths.Corpus("nginx-error-log", "corpus.log"));

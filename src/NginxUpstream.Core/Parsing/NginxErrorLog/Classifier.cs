@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using NginxUpstream.Model;
 
 namespace NginxUpstream.Parsing.NginxErrorLog;
@@ -13,7 +16,6 @@ namespace NginxUpstream.Parsing.NginxErrorLog;
 /// </summary>
 internal static class Classifier
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Classify(ReadOnlySpan<byte> s, ref ParsedRecord r)
     {
         var m = r.Message.Of(s);
@@ -97,11 +99,79 @@ internal static class Classifier
     /// <see cref="Phases.Facing.Upstream"/> phase "upstream" and every <see cref="Phases.Facing.Both"/>
     /// phase "proxying" (checked by a unit test over the phase table).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <remarks>
+    /// One pass over the record finds every place where one of the six words can start: each word
+    /// is recognised by its first byte and one later byte (u......m, c......(, p......g, F.....I,
+    /// m.......d, r....v) compared 32 positions at a time; only those places are then compared in
+    /// full. Six separate searches scanned the 65 % of a log that has none of the words six times.
+    /// </remarks>
     public static bool CanBeUpstream(ReadOnlySpan<byte> record) =>
+        Vector256.IsHardwareAccelerated && record.Length >= Vector256<byte>.Count + 8
+            ? CanBeUpstreamVector(record)
+            : CanBeUpstreamScalar(record);
+
+    /// <summary>The prefilter's definition: the six words searched one by one.</summary>
+    internal static bool CanBeUpstreamScalar(ReadOnlySpan<byte> record) =>
         record.IndexOf("upstream"u8) >= 0 || record.IndexOf("connect()"u8) >= 0 || record.IndexOf("proxying"u8) >= 0
         || record.IndexOf("FastCGI sent in stderr"u8) >= 0 || record.IndexOf("memcached sent "u8) >= 0
         || record.IndexOf("resolve"u8) >= 0;
+
+    private static bool CanBeUpstreamVector(ReadOnlySpan<byte> s)
+    {
+        ref byte b = ref MemoryMarshal.GetReference(s);
+        int n = s.Length;
+        // Word starts at i are tested with bytes i and i+5..i+8, so blocks cover starts 0..n-9; the
+        // words of 7 and 8 bytes that could start in the last 8 positions are checked at the end.
+        int last = n - 8 - Vector256<byte>.Count;
+        int i = 0;
+        while (true)
+        {
+            bool final = i >= last;
+            if (final) i = last;
+            uint mask = Candidates(ref Unsafe.Add(ref b, i));
+            while (mask != 0)
+            {
+                int k = i + BitOperations.TrailingZeroCount(mask);
+                if (WordAt(s, k)) return true;
+                mask &= mask - 1;
+            }
+            if (final) break;
+            i += Vector256<byte>.Count;
+        }
+        var tail = s[(n - 8)..];
+        return tail.SequenceEqual("upstream"u8) || tail.SequenceEqual("proxying"u8) || tail.StartsWith("resolve"u8) || tail[1..].SequenceEqual("resolve"u8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Candidates(ref byte p)
+    {
+        var v0 = Vector256.LoadUnsafe(ref p);
+        var v5 = Vector256.LoadUnsafe(ref p, 5);
+        var v6 = Vector256.LoadUnsafe(ref p, 6);
+        var v7 = Vector256.LoadUnsafe(ref p, 7);
+        var v8 = Vector256.LoadUnsafe(ref p, 8);
+        var m = (Vector256.Equals(v0, Vector256.Create((byte)'u')) & Vector256.Equals(v7, Vector256.Create((byte)'m')))
+              | (Vector256.Equals(v0, Vector256.Create((byte)'c')) & Vector256.Equals(v7, Vector256.Create((byte)'(')))
+              | (Vector256.Equals(v0, Vector256.Create((byte)'p')) & Vector256.Equals(v7, Vector256.Create((byte)'g')))
+              | (Vector256.Equals(v0, Vector256.Create((byte)'F')) & Vector256.Equals(v6, Vector256.Create((byte)'I')))
+              | (Vector256.Equals(v0, Vector256.Create((byte)'m')) & Vector256.Equals(v8, Vector256.Create((byte)'d')))
+              | (Vector256.Equals(v0, Vector256.Create((byte)'r')) & Vector256.Equals(v5, Vector256.Create((byte)'v')));
+        return m.ExtractMostSignificantBits();
+    }
+
+    private static bool WordAt(ReadOnlySpan<byte> s, int k)
+    {
+        var t = s[k..];
+        return t[0] switch
+        {
+            (byte)'u' => t.StartsWith("upstream"u8),
+            (byte)'c' => t.StartsWith("connect()"u8),
+            (byte)'p' => t.StartsWith("proxying"u8),
+            (byte)'F' => t.StartsWith("FastCGI sent in stderr"u8),
+            (byte)'m' => t.StartsWith("memcached sent "u8),
+            _ => t.StartsWith("resolve"u8),
+        };
+    }
 
     private static bool IsClientPrematurelyClosed(ReadOnlySpan<byte> m)
     {

@@ -387,12 +387,10 @@ public sealed partial class NginxErrorLogReader
             if (o.Until is { } u) _stopAfter = u + o.Disorder;
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public bool Accept(ReadOnlySpan<byte> s, ref ParsedRecord r, ReadStats stats, out DateTimeOffset time, out bool stop)
         {
             stop = false;
             time = default;
-            r.Reset();
             if (!RecordParser.TryParseHeader(s, ref r, out var body)) { stats.Skip("malformed header"); return false; }
             var lt = Materializer.LocalTicksCached(r);
             if (lt < 0) { stats.Skip("impossible timestamp"); return false; }

@@ -28,6 +28,21 @@ internal struct ParsedRecord
     public bool Truncated, Udp, StartTls, HasCounters;
     public long BytesClientIn, BytesClientOut, BytesUpstreamIn, BytesUpstreamOut;
 
+    /// <summary>
+    /// Clears what <see cref="RecordParser.ParseBody"/> fills and keeps the header (time, level,
+    /// ids) that <see cref="RecordParser.TryParseHeader"/> always writes in full: readers parse the
+    /// body of a third of the records, and clearing this 300-byte struct for all of them cost more
+    /// than parsing their headers.
+    /// </summary>
+    public void ResetBody()
+    {
+        var (y, mo, d, h, mi, sec) = (Year, Month, Day, Hour, Minute, Second);
+        var (level, pid, tid, conn) = (Level, ProcessId, ThreadId, ConnectionId);
+        Reset();
+        (Year, Month, Day, Hour, Minute, Second) = (y, mo, d, h, mi, sec);
+        (Level, ProcessId, ThreadId, ConnectionId) = (level, pid, tid, conn);
+    }
+
     public void Reset()
     {
         this = default;

@@ -90,7 +90,6 @@ internal static class Phases
         .Select(n => Known.Where(e => e.Text.Length == n).ToArray()).ToArray();
 
     /// <summary>The entry for an action text, or false when nginx has no such action.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryGet(ReadOnlySpan<byte> action, out Entry entry)
     {
         if (action.Length < ByLength.Length)

@@ -22,8 +22,7 @@ internal static class RecordParser
 
     private static int D2(ReadOnlySpan<byte> s, int i) => (s[i] - '0') * 10 + (s[i + 1] - '0');
 
-    /// <summary>Parses the header; false when <paramref name="s"/> does not start with one.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Parses the header; false when <paramref name="s"/> does not start with one. Writes every header field of <paramref name="r"/> when true.</summary>
     public static bool TryParseHeader(ReadOnlySpan<byte> s, ref ParsedRecord r, out int body)
     {
         body = 0;
@@ -114,7 +113,6 @@ internal static class RecordParser
     /// <summary>Parses a whole record. False when it does not start with an error.log header.</summary>
     public static bool TryParse(ReadOnlySpan<byte> s, ref ParsedRecord r)
     {
-        r.Reset();
         if (!TryParseHeader(s, ref r, out var body)) return false;
         ParseBody(s, body, ref r);
         return true;
@@ -126,9 +124,9 @@ internal static class RecordParser
         && IsDigit(s[0]) && IsDigit(s[3]) && IsDigit(s[18]);
 
     /// <summary>Parses message, errno and context after a successful <see cref="TryParseHeader"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ParseBody(ReadOnlySpan<byte> s, int body, ref ParsedRecord r)
     {
+        r.ResetBody();
         // nginx cuts the line at 2047 bytes + LF (2046 + CRLF on Windows) without a marker.
         r.Truncated = s.Length == MaxRecord;
         var len = s.Length;
@@ -177,7 +175,6 @@ internal static class RecordParser
     /// The start of the context: the leftmost candidate (" while ", ", client: ", ", udp client: ",
     /// ", resolver: ") after which the whole remainder parses. -1 when none does.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int FindContext(ReadOnlySpan<byte> s, int from, Mode mode, ref ParsedRecord r)
     {
         int w = IndexFrom(s, from, " while "u8);
@@ -201,7 +198,6 @@ internal static class RecordParser
     };
 
     /// <summary>The next ", " at or after <paramref name="from"/> that is followed by one of <paramref name="keys"/>; -1 when none.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int NextKeyAfterComma(ReadOnlySpan<byte> s, int from, byte[][] keys)
     {
         while (true)
@@ -215,7 +211,6 @@ internal static class RecordParser
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryTail(ReadOnlySpan<byte> s, int p, Mode mode, ref ParsedRecord r)
     {
         int end = s.Length;
@@ -264,7 +259,6 @@ internal static class RecordParser
         ", host: \""u8.ToArray(), ", referrer: \""u8.ToArray(),
     };
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryClient(ReadOnlySpan<byte> s, int c, bool udp, Mode mode, ref ParsedRecord r)
     {
         int end = s.Length;
@@ -327,7 +321,6 @@ internal static class RecordParser
         return TryHttp(s, se, mode, ref r);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryCounters(ReadOnlySpan<byte> s, int p, Mode mode, ref ParsedRecord r)
     {
         r.Context = LogContextKind.Stream;
@@ -371,7 +364,6 @@ internal static class RecordParser
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TryHttp(ReadOnlySpan<byte> s, int q, Mode mode, ref ParsedRecord r)
     {
         int end = s.Length;
@@ -425,7 +417,6 @@ internal static class RecordParser
     }
 
     /// <summary>Splits a trailing " (N: text)" errno off the message; returns the message end.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SplitErrno(ReadOnlySpan<byte> s, int start, int end, ref ParsedRecord r)
     {
         if (end - start < 6 || s[end - 1] != ')') return end;
@@ -445,7 +436,6 @@ internal static class RecordParser
     }
 
     /// <summary>The leading "name(" of the message: the failing call.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Seg FindSyscall(ReadOnlySpan<byte> s, Seg message)
     {
         var m = message.Of(s);
@@ -457,7 +447,6 @@ internal static class RecordParser
     }
 
     /// <summary>Splits the request line into method, URI and protocol; leaves them absent when it does not split.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitRequest(ReadOnlySpan<byte> s, ref ParsedRecord r)
     {
         int a = r.Request.Start, b = r.Request.End, i = a;

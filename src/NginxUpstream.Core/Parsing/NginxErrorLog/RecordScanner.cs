@@ -149,7 +149,6 @@ internal sealed class RecordScanner
     }
 
     /// <summary>Advances to the next record; false at the end of the data (or, live, when more is needed).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool MoveNext()
     {
         while (true)

@@ -9,7 +9,6 @@ namespace NginxUpstream.Parsing.NginxErrorLog;
 /// </summary>
 internal static class UpstreamAddress
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Split(ReadOnlySpan<byte> s, ref ParsedRecord r)
     {
         int a = r.Upstream.Start, b = r.Upstream.End;
