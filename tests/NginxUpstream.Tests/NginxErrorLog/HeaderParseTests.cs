@@ -69,6 +69,16 @@ public class HeaderParseTests
             "2026/11/26 10:00:00 [alert] 3#3: worker process exited",
             "2026/11/26 10:00:00 [emerg] 3#3: bind() failed (98: x)",
             "2026/11/26 10:00:00 [debug] 3#3: *5 http keepalive",
+            // Numbers of every length around the 8-byte word the parser reads them from.
+            "2026/11/26 10:00:00 [error] 1234567#7654321: *12345678 connect() failed",
+            "2026/11/26 10:00:00 [info] 12345678#123456789: *1234567 client closed",
+            "2026/11/26 10:00:00 [warn] 2147483647#1234567890123456789: *1234567890123456789 x",
+            "2026/11/26 10:00:00 [error] 2147483648#1: *12 too big a pid",
+            "2026/11/26 10:00:00 [error] 12345678901#1: *1 eleven-digit pid",
+            "2026/11/26 10:00:00 [error] 1#12345678901234567890: twenty-digit tid",
+            "2026/11/26 10:00:00 [error] 1#1: *12345678901234567890 twenty-digit connection",
+            "2026/11/26 10:00:00 [error] 1#1: *123",
+            "2026/11/26 10:00:00 [error] 1#1:*1234567 ",
         };
         byte[] interesting = "0123456789/: [*#]ewnicadg\0\xff\x2f\x3a\x20\x5b"u8.ToArray().Concat(new byte[] { 0x00, 0xFF, 0x80, 0xC3, 0x39 + 1, 0x30 - 1, 0x70, 0x3F }).ToArray();
         var rnd = new Random(12345);
@@ -78,7 +88,7 @@ public class HeaderParseTests
             {
                 var b = Encoding.Latin1.GetBytes(seed);
                 int changes = round == 0 ? 0 : 1 + rnd.Next(2);
-                for (int c = 0; c < changes; c++) b[rnd.Next(Math.Min(b.Length, 40))] = interesting[rnd.Next(interesting.Length)];
+                for (int c = 0; c < changes; c++) b[rnd.Next(Math.Min(b.Length, 80))] = interesting[rnd.Next(interesting.Length)];
                 if (round % 97 == 5) b = b[..rnd.Next(b.Length)];
                 var r = new ParsedRecord();
                 r.Reset();
@@ -90,5 +100,25 @@ public class HeaderParseTests
                 Assert.Equal(f, (r.Year, r.Month, r.Day, r.Hour, r.Minute, r.Second, r.Level, r.ProcessId, r.ThreadId, r.ConnectionId, body));
             }
         Assert.True(accepted > 5000 && rejected > 5000, $"{accepted} accepted, {rejected} rejected");
+    }
+
+    [Fact]
+    public void Digits_read_from_a_word_equal_the_byte_by_byte_reading()
+    {
+        var rnd = new Random(7);
+        var bytes = new byte[8];
+        for (int round = 0; round < 200_000; round++)
+        {
+            for (int k = 0; k < 8; k++)
+                bytes[k] = rnd.Next(4) == 0 ? (byte)rnd.Next(256) : (byte)('0' + rnd.Next(10));
+            ulong w = BitConverter.ToUInt64(bytes);
+            int run = 0;
+            while (run < 8 && IsDigit(bytes[run])) run++;
+            Assert.Equal(run, RecordParser.DigitRun(w));
+            if (run == 0) continue;
+            ulong want = 0;
+            for (int k = 0; k < run; k++) want = want * 10 + (ulong)(bytes[k] - '0');
+            Assert.Equal(want, RecordParser.DigitsValue(w, run));
+        }
     }
 }

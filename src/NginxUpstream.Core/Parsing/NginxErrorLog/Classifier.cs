@@ -24,7 +24,10 @@ internal static class Classifier
         var kind = UpstreamErrorKind.Other;
         bool upstreamMessage = false, connect = false;
 
-        if ((m.StartsWith("connect() "u8) && m.EndsWith("failed"u8)) || m.StartsWith("kevent() reported that connect() failed"u8))
+        // Most records are "<call>() failed": only connect() and SSL_do_handshake() of those have a
+        // branch of their own below, so the others go straight to the socket-error branch.
+        if (IsPlainCallFailure(m, r.Syscall.Length)) kind = SyscallKind(errnoName, m, r.Errno);
+        else if ((m.StartsWith("connect() "u8) && m.EndsWith("failed"u8)) || m.StartsWith("kevent() reported that connect() failed"u8))
         {
             connect = true;
             kind = errnoName switch
@@ -72,21 +75,25 @@ internal static class Classifier
         else if (m.StartsWith("host not found in upstream "u8)) { kind = UpstreamErrorKind.HostNotFound; upstreamMessage = true; }
         else if (m.StartsWith("client "u8) && (m.EndsWith(" closed connection"u8) || m.EndsWith(" closed keepalive connection"u8)))
             kind = UpstreamErrorKind.ClientClosed;
-        else if (r.Syscall.Present)
-        {
-            kind = errnoName switch
-            {
-                "ECONNRESET" => UpstreamErrorKind.Reset,
-                "ECONNREFUSED" => UpstreamErrorKind.Refused,
-                "ETIMEDOUT" => UpstreamErrorKind.TimedOut,
-                "EPIPE" => UpstreamErrorKind.BrokenPipe,
-                "EHOSTUNREACH" or "ENETUNREACH" or "EHOSTDOWN" or "ENETDOWN" => UpstreamErrorKind.Unreachable,
-                _ => r.Errno >= 0 || m.IndexOf("failed"u8) >= 0 ? UpstreamErrorKind.SyscallFailed : UpstreamErrorKind.Other,
-            };
-        }
+        else if (r.Syscall.Present) kind = SyscallKind(errnoName, m, r.Errno);
         r.Kind = kind;
         r.Side = SideOf(kind, upstreamMessage, connect, ref r);
     }
+
+    /// <summary>The message is exactly "name() failed" (name: the <paramref name="callLength"/> bytes of the syscall), and the call is neither connect nor SSL_do_handshake.</summary>
+    private static bool IsPlainCallFailure(ReadOnlySpan<byte> m, int callLength) =>
+        callLength > 0 && m.Length == callLength + 9 && m[callLength..].SequenceEqual("() failed"u8)
+        && !m.StartsWith("connect("u8) && !m.StartsWith("SSL_do_handshake("u8);
+
+    private static UpstreamErrorKind SyscallKind(string? errnoName, ReadOnlySpan<byte> m, int errno) => errnoName switch
+    {
+        "ECONNRESET" => UpstreamErrorKind.Reset,
+        "ECONNREFUSED" => UpstreamErrorKind.Refused,
+        "ETIMEDOUT" => UpstreamErrorKind.TimedOut,
+        "EPIPE" => UpstreamErrorKind.BrokenPipe,
+        "EHOSTUNREACH" or "ENETUNREACH" or "EHOSTDOWN" or "ENETDOWN" => UpstreamErrorKind.Unreachable,
+        _ => errno >= 0 || m.IndexOf("failed"u8) >= 0 ? UpstreamErrorKind.SyscallFailed : UpstreamErrorKind.Other,
+    };
 
     /// <summary>
     /// False only when <see cref="Classify"/> cannot give the record <see cref="ErrorSide.Upstream"/>,

@@ -95,12 +95,11 @@ public sealed partial class NginxErrorLogReader
     {
         long last = 0, nextPoint = 0;
         var decoder = new TextDecoder();
-        // Lists are reused: at several hundred KB each, new ones would land on the large-object heap.
-        var lists = new ConcurrentBag<PendingList>();
-        foreach (var (r, chunk) in Chunks<PendingList>(cutter, (c, f, res, token) =>
+        var lists = new ConcurrentBag<List<UpstreamError>>();
+        foreach (var (r, chunk) in Chunks<List<UpstreamError>>(cutter, (c, f, res, token) =>
                  {
                      var sc = ChunkScanner(c, res.Stats);
-                     var list = lists.TryTake(out var l) ? l : new PendingList(c.Length / 256);
+                     var list = lists.TryTake(out var l) ? l : new List<UpstreamError>(c.Length / 512);
                      var rec = new ParsedRecord();
                      int tick = 0;
                      while (sc.MoveNext())
@@ -111,8 +110,9 @@ public sealed partial class NginxErrorLogReader
                              if (stop) { res.Stop = true; break; }
                              continue;
                          }
-                         list.Add(RecordMaterializer.Capture(sc.Start, sc.Length, rec, time, sc.Line, sc.Offset,
-                             DecodeNow ? f.Materializer.Decoder.Text(sc.Record, rec) : null));
+                         // Built here, while the record's bytes are in this core's cache.
+                         list.Add(RecordMaterializer.Build(sc.Record, rec, time, source, sc.Line, sc.Offset,
+                             DecodeNow ? f.Materializer.Decoder.Text(sc.Record, rec) : null, decoder));
                      }
                      res.LinesSeen = sc.LinesSeen;
                      return list;
@@ -131,7 +131,7 @@ public sealed partial class NginxErrorLogReader
             {
                 if ((i & 0x3FF) == 0x3FF) cancel.ThrowIfCancellationRequested();
                 stats.RecordsEmitted++;
-                yield return RecordMaterializer.Build(chunk.Buffer, in list.Items[i], source, decoder);
+                yield return list[i];
             }
             cutter.Return(chunk);
             list.Clear();
@@ -149,25 +149,6 @@ public sealed partial class NginxErrorLogReader
         }
         if (cutter.Failure is { } fail)
             throw Corrupt(source, last, fail);
-    }
-
-    /// <summary>The records a worker accepted in one chunk, read in place by the consumer (a List would copy each struct out).</summary>
-    private sealed class PendingList(int capacity)
-    {
-        public RecordMaterializer.Pending[] Items = new RecordMaterializer.Pending[Math.Max(capacity, 16)];
-        public int Count;
-
-        public void Add(in RecordMaterializer.Pending p)
-        {
-            if (Count == Items.Length) Array.Resize(ref Items, Items.Length * 2);
-            Items[Count++] = p;
-        }
-
-        public void Clear()
-        {
-            Array.Clear(Items, 0, Count); // drop the texts and names it referenced
-            Count = 0;
-        }
     }
 
     private long CountParallel(ChunkCutter cutter, ReadStats stats, CancellationToken cancel)

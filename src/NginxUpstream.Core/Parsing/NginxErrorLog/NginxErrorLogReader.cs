@@ -404,7 +404,7 @@ public sealed partial class NginxErrorLogReader
             }
             // Prefilter: a record without the words an upstream-side classification needs skips the parse.
             if (_o.UpstreamOnly && !Classifier.CanBeUpstream(s)) { stats.Skip("not upstream-related"); return false; }
-            RecordParser.ParseBody(s, body, ref r);
+            RecordParser.ParseBody(s, body, ref r, _o.DecodeNow);
             if (_o.UpstreamOnly && r.Side != ErrorSide.Upstream) { stats.Skip("not upstream-related"); return false; }
             if (_kinds is not null && !_kinds[(int)r.Kind]) { stats.Skip("other kind"); return false; }
             return true;

@@ -72,69 +72,36 @@ internal sealed class RecordMaterializer
     public TextDecoder Decoder => _decoder;
 
     /// <summary>
-    /// An accepted record parsed on a worker thread, built into an object on the reading thread
-    /// (<see cref="Build(ReadOnlySpan{byte}, in Pending, string, TextDecoder)"/>): where its bytes
-    /// are in the chunk, its time and the scalar fields the object holds, and its text when it is
-    /// decoded while reading. Only what the object needs crosses threads (a third of a
-    /// <see cref="ParsedRecord"/>): a million records go through this queue in a large read.
+    /// The object of a parsed record: with <paramref name="text"/> when its text was decoded while
+    /// reading, else with a copy of its bytes that <paramref name="decoder"/> decodes on first use,
+    /// so records nobody reads cost one small array, not twenty strings.
     /// </summary>
-    internal struct Pending
-    {
-        public int Start, Length;
-        public long Line, Offset;
-        public DateTimeOffset Time;
-        public long ThreadId, ConnectionId;
-        public int ProcessId, Errno, UpstreamPort;
-        public string? ErrnoName;
-        public UpstreamErrorText? Text;
-        public NginxLogLevel Level;
-        public UpstreamErrorKind Kind;
-        public ErrorSide Side;
-        public UpstreamPhase Phase;
-        public LogContextKind Context;
-        public bool Truncated;
-    }
-
-    /// <summary>What <see cref="Build(ReadOnlySpan{byte}, in Pending, string, TextDecoder)"/> needs of a parsed record; <paramref name="text"/>: its text when decoded now.</summary>
-    public static Pending Capture(int start, int length, in ParsedRecord r, DateTimeOffset time, long lineNumber, long offset, UpstreamErrorText? text) =>
-        new()
-        {
-            Start = start, Length = length, Line = lineNumber, Offset = offset, Time = time, Text = text,
-            Level = r.Level, ProcessId = r.ProcessId, ThreadId = r.ThreadId, ConnectionId = r.ConnectionId,
-            Kind = r.Kind, Side = r.Side, Errno = r.Errno, ErrnoName = r.ErrnoName, Phase = r.Phase,
-            Context = r.Context, UpstreamPort = r.UpstreamPort, Truncated = r.Truncated,
-        };
-
-    /// <summary>The object of a record: with its decoded text, or with a copy of its bytes to decode on first use.</summary>
-    public static UpstreamError Build(ReadOnlySpan<byte> buffer, in Pending p, string source, TextDecoder decoder) =>
-        new(p.Text, p.Text is null ? buffer.Slice(p.Start, p.Length).ToArray() : null, decoder)
+    public static UpstreamError Build(ReadOnlySpan<byte> s, in ParsedRecord r, DateTimeOffset time, string source, long lineNumber, long offset,
+        UpstreamErrorText? text, TextDecoder decoder) =>
+        new(text, text is null ? s.ToArray() : null, decoder)
         {
             Source = source,
-            LineNumber = p.Line,
-            Offset = p.Offset,
-            Time = p.Time,
-            Level = p.Level,
-            ProcessId = p.ProcessId,
-            ThreadId = p.ThreadId,
-            ConnectionId = p.ConnectionId >= 0 ? p.ConnectionId : null,
-            Kind = p.Kind,
-            Side = p.Side,
-            Errno = p.Errno >= 0 ? p.Errno : null,
-            ErrnoName = p.ErrnoName,
-            Phase = p.Phase,
-            ContextKind = p.Context,
-            UpstreamPort = p.UpstreamPort >= 0 ? p.UpstreamPort : null,
-            Truncated = p.Truncated,
-            IsUpstreamRelated = p.Side == ErrorSide.Upstream,
+            LineNumber = lineNumber,
+            Offset = offset,
+            Time = time,
+            Level = r.Level,
+            ProcessId = r.ProcessId,
+            ThreadId = r.ThreadId,
+            ConnectionId = r.ConnectionId >= 0 ? r.ConnectionId : null,
+            Kind = r.Kind,
+            Side = r.Side,
+            Errno = r.Errno >= 0 ? r.Errno : null,
+            ErrnoName = r.ErrnoName,
+            Phase = r.Phase,
+            ContextKind = r.Context,
+            UpstreamPort = r.UpstreamPort >= 0 ? r.UpstreamPort : null,
+            Truncated = r.Truncated,
+            IsUpstreamRelated = r.Side == ErrorSide.Upstream,
         };
 
-    /// <summary>
-    /// The record with its scalar fields; its text decoded now (<paramref name="decodeNow"/>) or
-    /// from a copy of the bytes on first use (<see cref="TextDecoder"/>), so records nobody reads
-    /// cost one small array, not twenty strings.
-    /// </summary>
+    /// <summary>The object of a parsed record, its text decoded now (<paramref name="decodeNow"/>) or on first use.</summary>
     public UpstreamError Build(ReadOnlySpan<byte> s, in ParsedRecord r, DateTimeOffset time, string source, long lineNumber, long offset, bool decodeNow) =>
-        Build(s, Capture(0, s.Length, r, time, lineNumber, offset, decodeNow ? _decoder.Text(s, r) : null), source, _decoder);
+        Build(s, r, time, source, lineNumber, offset, decodeNow ? _decoder.Text(s, r) : null, _decoder);
 }
 
 /// <summary>

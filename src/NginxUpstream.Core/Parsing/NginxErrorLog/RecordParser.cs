@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using NginxUpstream.Model;
 
@@ -28,41 +29,29 @@ internal static class RecordParser
         body = 0;
         // "YYYY/MM/DD HH:MM:SS [info] 1#0: " is at least 32 bytes.
         if (s.Length < 32 || !StampShape(s)) return false;
-        // The level, compared as one 8-byte word: "error] 1", "warn] 12"... (the byte after ']' must be ' ').
+        // The level, compared as one 8-byte word: "error] 1", "warn] 12"... found by a hash of its
+        // first two letters (distinct for the eight levels), so the mix of levels costs no branches.
         ulong lv = BinaryPrimitives.ReadUInt64LittleEndian(s[21..]);
-        NginxLogLevel level;
-        int i;
-        if ((lv & Mask6) == Error6) { level = NginxLogLevel.Error; i = 27; }
-        else if ((lv & Mask5) == Warn5) { level = NginxLogLevel.Warn; i = 26; }
-        else if ((lv & Mask5) == Info5) { level = NginxLogLevel.Info; i = 26; }
-        else if ((lv & Mask7) == Notice7) { level = NginxLogLevel.Notice; i = 28; }
-        else if ((lv & Mask5) == Crit5) { level = NginxLogLevel.Crit; i = 26; }
-        else if ((lv & Mask6) == Alert6) { level = NginxLogLevel.Alert; i = 27; }
-        else if ((lv & Mask6) == Emerg6) { level = NginxLogLevel.Emerg; i = 27; }
-        else if ((lv & Mask6) == Debug6) { level = NginxLogLevel.Debug; i = 27; }
-        else return false;
+        ref readonly var level = ref Levels[(s[21] * 3 + s[22]) & 31];
+        if (level.Length == 0 || (lv & level.Mask) != level.Word) return false;
+        int i = 21 + level.Length;
         if (i >= s.Length || s[i] != ' ') return false;
         i++;
-        long pid = 0; int start = i;
-        while (i < s.Length && IsDigit(s[i]) && i - start < 10) pid = pid * 10 + (s[i++] - '0');
-        if (i == start || i >= s.Length || s[i] != '#' || pid > int.MaxValue) return false;
+        if (!Number(s, ref i, 10, out long pid) || i >= s.Length || s[i] != '#' || pid > int.MaxValue) return false;
         i++;
-        long tid = 0; start = i;
-        while (i < s.Length && IsDigit(s[i]) && i - start < 19) tid = tid * 10 + (s[i++] - '0');
-        if (i == start || i >= s.Length || s[i] != ':') return false;
+        if (!Number(s, ref i, 19, out long tid) || i >= s.Length || s[i] != ':') return false;
         i++;
         // The message may be empty only in theory; nginx always writes ": ".
         if (i < s.Length && s[i] == ' ') i++;
         long conn = -1;
         if (i < s.Length && s[i] == '*')
         {
-            int j = i + 1; long n = 0;
-            while (j < s.Length && IsDigit(s[j]) && j - i < 20) n = n * 10 + (s[j++] - '0');
-            if (j > i + 1 && j < s.Length && s[j] == ' ') { conn = n; i = j + 1; }
+            int j = i + 1;
+            if (Number(s, ref j, 19, out long n) && j < s.Length && s[j] == ' ') { conn = n; i = j + 1; }
         }
         r.Year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + D2(s, 2);
         r.Month = D2(s, 5); r.Day = D2(s, 8); r.Hour = D2(s, 11); r.Minute = D2(s, 14); r.Second = D2(s, 17);
-        r.Level = level;
+        r.Level = level.Level;
         r.ProcessId = (int)pid;
         r.ThreadId = tid;
         r.ConnectionId = conn;
@@ -70,15 +59,82 @@ internal static class RecordParser
         return true;
     }
 
-    private const ulong Mask5 = 0xFF_FF_FF_FF_FF, Mask6 = 0xFF_FF_FF_FF_FF_FF, Mask7 = 0xFF_FF_FF_FF_FF_FF_FF;
-    private static readonly ulong Error6 = Word("error]"u8), Warn5 = Word("warn]"u8), Info5 = Word("info]"u8), Notice7 = Word("notice]"u8),
-        Crit5 = Word("crit]"u8), Alert6 = Word("alert]"u8), Emerg6 = Word("emerg]"u8), Debug6 = Word("debug]"u8);
+    private readonly record struct LevelWord(ulong Word, ulong Mask, int Length, NginxLogLevel Level);
+
+    /// <summary>The levels with their "]", by (first letter * 3 + second letter) mod 32; empty slots have Length 0.</summary>
+    private static readonly LevelWord[] Levels = BuildLevels();
+
+    private static LevelWord[] BuildLevels()
+    {
+        var t = new LevelWord[32];
+        foreach (var (text, level) in new[]
+                 {
+                     ("error]", NginxLogLevel.Error), ("warn]", NginxLogLevel.Warn), ("info]", NginxLogLevel.Info), ("notice]", NginxLogLevel.Notice),
+                     ("crit]", NginxLogLevel.Crit), ("alert]", NginxLogLevel.Alert), ("emerg]", NginxLogLevel.Emerg), ("debug]", NginxLogLevel.Debug),
+                 })
+        {
+            var b = System.Text.Encoding.ASCII.GetBytes(text);
+            int slot = (b[0] * 3 + b[1]) & 31;
+            if (t[slot].Length != 0) throw new InvalidOperationException("level hash collision");
+            t[slot] = new LevelWord(Word(b), ulong.MaxValue >> (8 * (8 - b.Length)), b.Length, level);
+        }
+        return t;
+    }
 
     private static ulong Word(ReadOnlySpan<byte> b)
     {
         Span<byte> w = stackalloc byte[8];
+        w.Clear();
         b.CopyTo(w);
         return BinaryPrimitives.ReadUInt64LittleEndian(w);
+    }
+
+    /// <summary>
+    /// A run of 1..<paramref name="max"/> ASCII digits at <paramref name="i"/> (advanced past it),
+    /// as nginx's header grammar reads it: at most max digits are taken. Runs of up to 7 digits
+    /// are read from one 8-byte word; longer ones byte by byte.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Number(ReadOnlySpan<byte> s, ref int i, int max, out long value)
+    {
+        if (s.Length - i >= 8)
+        {
+            ulong w = BinaryPrimitives.ReadUInt64LittleEndian(s[i..]);
+            int k = DigitRun(w);
+            if (k == 0) { value = 0; return false; }
+            if (k < 8 && k <= max)
+            {
+                value = (long)DigitsValue(w, k);
+                i += k;
+                return true;
+            }
+        }
+        long n = 0; int start = i;
+        while (i < s.Length && IsDigit(s[i]) && i - start < max) n = n * 10 + (s[i++] - '0');
+        value = n;
+        return i > start;
+    }
+
+    /// <summary>How many of the word's bytes, from the first, are ASCII digits (8 when all are).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static int DigitRun(ulong w)
+    {
+        ulong t = w ^ 0x3030303030303030UL; // a digit byte becomes 0x00-0x09
+        // Non-digit: a high nibble, or a low nibble above 9 (adding 6 carries into the high nibble).
+        // A carry out of a byte only disturbs later bytes, which are past the first non-digit.
+        ulong nonDigit = (t | (t + 0x0606060606060606UL)) & 0xF0F0F0F0F0F0F0F0UL;
+        return BitOperations.TrailingZeroCount(nonDigit) >> 3;
+    }
+
+    /// <summary>The value of the first <paramref name="k"/> (1..8) digit bytes of the word.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static ulong DigitsValue(ulong w, int k)
+    {
+        // Digits to 0-9 and moved to the top bytes (leading zeros below); then pairs, quads, all eight.
+        ulong t = (w - 0x3030303030303030UL) << (8 * (8 - k));
+        t = (t * 10 + (t >> 8)) & 0x00FF00FF00FF00FFUL;
+        t = (t * 100 + (t >> 16)) & 0x0000FFFF0000FFFFUL;
+        return (t * 10000 + (t >> 32)) & 0xFFFFFFFFUL;
     }
 
     // "YYYY/MM/DD HH:MM:SS [" as three overlapping 8-byte words (bytes 0-7, 8-15, 13-20): the
@@ -123,8 +179,13 @@ internal static class RecordParser
         s.Length >= 21 && s[4] == '/' && s[7] == '/' && s[10] == ' ' && s[13] == ':' && s[16] == ':' && s[19] == ' ' && s[20] == '['
         && IsDigit(s[0]) && IsDigit(s[3]) && IsDigit(s[18]);
 
-    /// <summary>Parses message, errno and context after a successful <see cref="TryParseHeader"/>.</summary>
-    public static void ParseBody(ReadOnlySpan<byte> s, int body, ref ParsedRecord r)
+    /// <summary>
+    /// Parses message, errno and context after a successful <see cref="TryParseHeader"/>. Without
+    /// <paramref name="textFields"/> the fields that only make text (the request line's method, URI
+    /// and protocol, the SSL error) are left absent: a reader that decodes text on first use parses
+    /// the record again then.
+    /// </summary>
+    public static void ParseBody(ReadOnlySpan<byte> s, int body, ref ParsedRecord r, bool textFields = true)
     {
         r.ResetBody();
         // nginx cuts the line at 2047 bytes + LF (2046 + CRLF on Windows) without a marker.
@@ -139,16 +200,19 @@ internal static class RecordParser
 
         var msgEnd = SplitErrno(s, body, ctx, ref r);
         r.Message = Seg.FromTo(body, msgEnd);
-        var m = r.Message.Of(s);
-        var ssl = m.IndexOf("(SSL: "u8);
-        if (ssl >= 0)
+        if (textFields)
         {
-            var close = m.LastIndexOf((byte)')');
-            r.SslError = close > ssl ? new Seg(body + ssl + 6, close - ssl - 6) : Seg.FromTo(body + ssl + 6, msgEnd);
+            var m = r.Message.Of(s);
+            var ssl = m.IndexOf("(SSL: "u8);
+            if (ssl >= 0)
+            {
+                var close = m.LastIndexOf((byte)')');
+                r.SslError = close > ssl ? new Seg(body + ssl + 6, close - ssl - 6) : Seg.FromTo(body + ssl + 6, msgEnd);
+            }
         }
         r.Syscall = FindSyscall(s, r.Message);
         Classifier.Classify(s, ref r);
-        if (r.Request.Present) SplitRequest(s, ref r);
+        if (textFields && r.Request.Present) SplitRequest(s, ref r);
         if (r.Upstream.Present) UpstreamAddress.Split(s, ref r);
     }
 
