@@ -8,7 +8,8 @@ namespace ErrorLogBench;
 /// <summary>
 /// generate PATH [LINES]     write the deterministic benchmark log (default 3,000,000 lines)
 /// engine PATH               engine throughput in-process, warm: parse every record (count), build every object,
-///                           and the upstream-only read the cmdlet does without -All (count, then objects)
+///                           and the upstream-only read the cmdlet does without -All (count, then objects);
+///                           each the median of 3 timed passes after an untimed one
 /// </summary>
 internal static class Program
 {
@@ -26,13 +27,11 @@ internal static class Program
             var path = args[1];
             var size = new FileInfo(path).Length;
             var reader = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc };
-            // Warm-up (JIT, page cache) on the whole file, then the measured runs.
-            reader.Count(path);
+            // Each measurement warms its own code path with one untimed pass (see Measure).
             var count = Measure(() => reader.Count(path), out var countSec, out var countCpu);
             // The objects the cmdlet emits: text decoded on first use, as Get-NginxUpstreamError reads.
             var upstreamOnly = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true, TextDecoding = TextDecoding.OnFirstUse };
             var objects = Measure(() => { long k = 0; foreach (var _ in reader.ReadFile(path)) k++; return k; }, out var allSec, out var allCpu);
-            upstreamOnly.Count(path);
             var upCount = Measure(() => upstreamOnly.Count(path), out var upCountSec, out var upCountCpu);
             var upObjects = Measure(() => { long k = 0; foreach (var _ in upstreamOnly.ReadFile(path)) k++; return k; }, out var upSec, out var upCpu);
             // The same upstream-only read on one thread (MaxParallelism = 1), for the per-core figure.
@@ -57,18 +56,31 @@ internal static class Program
         return 2;
     }
 
-    /// <summary>Runs f; seconds is wall time, cpu the process CPU time (the machine may be shared).</summary>
-    private static long Measure(Func<long> f, out double seconds) => Measure(f, out seconds, out _);
+    /// <summary>Timed passes of each measurement after its untimed warm-up pass.</summary>
+    private const int TimedPasses = 3;
 
+    /// <summary>
+    /// Runs f once untimed (JIT tiers, page cache), then <see cref="TimedPasses"/> times; seconds is
+    /// the median pass's wall time and cpu that pass's process CPU time (the machine is shared).
+    /// </summary>
     private static long Measure(Func<long> f, out double seconds, out double cpu)
     {
+        f();
+        var passes = new (double Wall, double Cpu)[TimedPasses];
+        long r = 0;
         var p = Process.GetCurrentProcess();
-        var c0 = p.TotalProcessorTime;
-        var sw = Stopwatch.StartNew();
-        var r = f();
-        seconds = sw.Elapsed.TotalSeconds;
-        p.Refresh();
-        cpu = (p.TotalProcessorTime - c0).TotalSeconds;
+        for (int i = 0; i < TimedPasses; i++)
+        {
+            p.Refresh();
+            var c0 = p.TotalProcessorTime;
+            var sw = Stopwatch.StartNew();
+            r = f();
+            var wall = sw.Elapsed.TotalSeconds;
+            p.Refresh();
+            passes[i] = (wall, (p.TotalProcessorTime - c0).TotalSeconds);
+        }
+        Array.Sort(passes);
+        (seconds, cpu) = passes[TimedPasses / 2];
         return r;
     }
 

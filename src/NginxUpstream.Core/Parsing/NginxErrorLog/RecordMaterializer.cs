@@ -68,9 +68,6 @@ internal sealed class RecordMaterializer
 
     private readonly TextDecoder _decoder = new();
 
-    /// <summary>The decoder of this materializer's thread (text decoded while reading).</summary>
-    public TextDecoder Decoder => _decoder;
-
     /// <summary>
     /// The object of a parsed record: with <paramref name="text"/> when its text was decoded while
     /// reading, else with a copy of its bytes that <paramref name="decoder"/> decodes on first use,

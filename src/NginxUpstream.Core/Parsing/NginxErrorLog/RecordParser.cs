@@ -233,6 +233,37 @@ internal static class RecordParser
         return i < 0 ? -1 : from + i;
     }
 
+    /// <summary>
+    /// The next ", " at or after <paramref name="from"/> (-1: none). The comma is searched alone:
+    /// outside the separators commas are rare, and a one-byte search costs less than a two-byte one.
+    /// </summary>
+    private static int CommaSpace(ReadOnlySpan<byte> s, int from)
+    {
+        while (from < s.Length)
+        {
+            int x = s[from..].IndexOf((byte)',');
+            if (x < 0) return -1;
+            x += from;
+            if (x + 1 < s.Length && s[x + 1] == ' ') return x;
+            from = x + 1;
+        }
+        return -1;
+    }
+
+    /// <summary>The next <c>", </c> at or after <paramref name="from"/> (-1: none), found by its quote.</summary>
+    private static int QuoteCommaSpace(ReadOnlySpan<byte> s, int from)
+    {
+        while (from < s.Length)
+        {
+            int x = s[from..].IndexOf((byte)'"');
+            if (x < 0) return -1;
+            x += from;
+            if (x + 2 < s.Length && s[x + 1] == ',' && s[x + 2] == ' ') return x;
+            from = x + 1;
+        }
+        return -1;
+    }
+
     private static bool At(ReadOnlySpan<byte> s, int i, ReadOnlySpan<byte> token) => i <= s.Length && s[i..].StartsWith(token);
 
     /// <summary>
@@ -266,7 +297,7 @@ internal static class RecordParser
     {
         while (true)
         {
-            int x = IndexFrom(s, from, ", "u8);
+            int x = CommaSpace(s, from);
             if (x < 0) return -1;
             var t = s[(x + 2)..];
             foreach (var k in keys)
@@ -327,7 +358,7 @@ internal static class RecordParser
     {
         int end = s.Length;
         r.Udp = udp;
-        int ce = IndexFrom(s, c, ", "u8);
+        int ce = CommaSpace(s, c);
         int st = (ce < 0 ? s[c..] : s[c..ce]).IndexOf(" using starttls"u8);
         if (st >= 0) st += c;
         int q;
@@ -353,7 +384,7 @@ internal static class RecordParser
         int k = sv;
         while (true)
         {
-            int x = IndexFrom(s, k, ", "u8);
+            int x = CommaSpace(s, k);
             if (x < 0) break;
             var t = s[x..];
             if (t.StartsWith(", bytes from/to client:"u8)) { se = x; kind = 2; break; }
@@ -455,7 +486,7 @@ internal static class RecordParser
                 int t = -1, k = v;
                 while (t < 0)
                 {
-                    int x = IndexFrom(s, k, "\", "u8);
+                    int x = QuoteCommaSpace(s, k);
                     if (x < 0) break;
                     var rest = s[(x + 1)..];
                     for (int i = j + 1; i < HttpKeys.Length; i++)

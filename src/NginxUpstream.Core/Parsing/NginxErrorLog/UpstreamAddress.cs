@@ -14,8 +14,10 @@ internal static class UpstreamAddress
         int a = r.Upstream.Start, b = r.Upstream.End;
         var up = s[a..b];
         int p = a;
-        int sch = up.IndexOf("://"u8);
-        if (sch > 0 && IsScheme(up[..sch])) { r.UpstreamScheme = new Seg(a, sch); p = a + sch + 3; }
+        // A scheme is lowercase letters then "://" (as the first "://" of the text).
+        int sch = 0;
+        while (sch < up.Length && (uint)(up[sch] - 'a') <= 25) sch++;
+        if (sch > 0 && up[sch..].StartsWith("://"u8)) { r.UpstreamScheme = new Seg(a, sch); p = a + sch + 3; }
         if (p >= b) return;
         if (s[p..b].StartsWith("unix:"u8))
         {
@@ -51,12 +53,6 @@ internal static class UpstreamAddress
         }
         r.UpstreamAddress = Seg.FromTo(p, q);
         if (q < b) r.UpstreamUri = Seg.FromTo(q, b);
-    }
-
-    private static bool IsScheme(ReadOnlySpan<byte> s)
-    {
-        foreach (var c in s) if ((uint)(c - 'a') > 25) return false;
-        return true;
     }
 
     /// <summary>
