@@ -66,7 +66,7 @@ internal static class Classifier
         else if (m.StartsWith("peer closed connection in SSL handshake"u8)) kind = UpstreamErrorKind.SslHandshake;
         else if (m.StartsWith("upstream SSL certificate "u8)) { kind = UpstreamErrorKind.SslCertificate; upstreamMessage = true; }
         else if (m.StartsWith("SSL_do_handshake() failed"u8)) kind = UpstreamErrorKind.SslHandshake;
-        else if (m.IndexOf(" could not be resolved ("u8) > 0 || m.StartsWith("no resolver defined to resolve"u8))
+        else if (IsNotResolved(m) || m.StartsWith("no resolver defined to resolve"u8))
         { kind = UpstreamErrorKind.Resolver; upstreamMessage = true; }
         else if (IsClientPrematurelyClosed(m)) kind = UpstreamErrorKind.ClientClosed;
         else if (m.StartsWith("an upstream response is buffered to a temporary file"u8)) kind = UpstreamErrorKind.ResponseBuffered;
@@ -178,6 +178,20 @@ internal static class Classifier
             (byte)'m' => t.StartsWith("memcached sent "u8),
             _ => t.StartsWith("resolve"u8),
         };
+    }
+
+    /// <summary>The first " could not be resolved (" is not at the start; searched by its rarer "resolved (".</summary>
+    private static bool IsNotResolved(ReadOnlySpan<byte> m)
+    {
+        for (int p = 0; p < m.Length;)
+        {
+            int x = m[p..].IndexOf("resolved ("u8);
+            if (x < 0) return false;
+            x += p;
+            if (x >= 14 && m[(x - 14)..x].SequenceEqual(" could not be "u8)) return x > 14;
+            p = x + 1;
+        }
+        return false;
     }
 
     private static bool IsClientPrematurelyClosed(ReadOnlySpan<byte> m)

@@ -234,6 +234,24 @@ internal static class RecordParser
     }
 
     /// <summary>
+    /// The next " while " at or after <paramref name="from"/> (-1: none), searched as "while" and
+    /// checked for its spaces: a search for the whole token tests its first and last bytes, two
+    /// spaces six bytes apart, which ordinary words match all the time.
+    /// </summary>
+    private static int While(ReadOnlySpan<byte> s, int from)
+    {
+        for (int p = from + 1; p < s.Length;)
+        {
+            int x = s[p..].IndexOf("while"u8);
+            if (x < 0) return -1;
+            x += p;
+            if (s[x - 1] == ' ' && x + 5 < s.Length && s[x + 5] == ' ') return x - 1;
+            p = x + 1;
+        }
+        return -1;
+    }
+
+    /// <summary>
     /// The next ", " at or after <paramref name="from"/> (-1: none). The comma is searched alone:
     /// outside the separators commas are rare, and a one-byte search costs less than a two-byte one.
     /// </summary>
@@ -272,7 +290,7 @@ internal static class RecordParser
     /// </summary>
     private static int FindContext(ReadOnlySpan<byte> s, int from, Mode mode, ref ParsedRecord r)
     {
-        int w = IndexFrom(s, from, " while "u8);
+        int w = While(s, from);
         int c = NextKeyAfterComma(s, from, ContextKeys);
         while (true)
         {
@@ -280,7 +298,7 @@ internal static class RecordParser
             if (m < 0) return -1;
             if (TryTail(s, m, mode, ref r)) return m;
             ClearContext(ref r);
-            if (w == m) w = IndexFrom(s, m + 1, " while "u8);
+            if (w == m) w = While(s, m + 1);
             if (c == m) c = NextKeyAfterComma(s, m + 1, ContextKeys);
         }
     }
@@ -359,7 +377,8 @@ internal static class RecordParser
         int end = s.Length;
         r.Udp = udp;
         int ce = CommaSpace(s, c);
-        int st = (ce < 0 ? s[c..] : s[c..ce]).IndexOf(" using starttls"u8);
+        var clientText = ce < 0 ? s[c..] : s[c..ce];
+        int st = clientText.Length >= 15 ? clientText.IndexOf(" using starttls"u8) : -1;
         if (st >= 0) st += c;
         int q;
         if (st >= 0 && (ce < 0 || st < ce)) { r.Client = Seg.FromTo(c, st); r.StartTls = true; q = st + 15; }
@@ -459,6 +478,24 @@ internal static class RecordParser
         return true;
     }
 
+    /// <summary>
+    /// Which of <see cref="HttpKeys"/> starts at <paramref name="q"/> (-1: none). No key is a prefix
+    /// of another, so at most one matches; the letters after ", " pick the one to compare.
+    /// </summary>
+    private static int HttpKeyAt(ReadOnlySpan<byte> s, int q)
+    {
+        if (q + 9 > s.Length || s[q] != ',' || s[q + 1] != ' ') return -1;
+        int k = s[q + 2] switch
+        {
+            (byte)'r' => s[q + 4] == 'q' ? 0 : 4,
+            (byte)'s' => 1,
+            (byte)'u' => 2,
+            (byte)'h' => 3,
+            _ => -1,
+        };
+        return k >= 0 && s[q..].StartsWith(HttpKeys[k]) ? k : -1;
+    }
+
     private static bool TryHttp(ReadOnlySpan<byte> s, int q, Mode mode, ref ParsedRecord r)
     {
         int end = s.Length;
@@ -466,10 +503,8 @@ internal static class RecordParser
         r.Context = r.StartTls ? LogContextKind.Mail : LogContextKind.Http;
         while (q < end)
         {
-            int j = -1;
-            for (int i = next; i < HttpKeys.Length; i++)
-                if (s[q..].StartsWith(HttpKeys[i])) { j = i; break; }
-            if (j < 0) return false;
+            int j = HttpKeyAt(s, q);
+            if (j < next) return false;
             int v = q + HttpKeys[j].Length;
             Seg value;
             if (j == HttpKeys.Length - 1)
@@ -488,9 +523,7 @@ internal static class RecordParser
                 {
                     int x = QuoteCommaSpace(s, k);
                     if (x < 0) break;
-                    var rest = s[(x + 1)..];
-                    for (int i = j + 1; i < HttpKeys.Length; i++)
-                        if (rest.StartsWith(HttpKeys[i])) { t = x; break; }
+                    if (HttpKeyAt(s, x + 1) > j) t = x;
                     k = x + 1;
                 }
                 if (t >= 0) { value = Seg.FromTo(v, t); q = t + 1; }
