@@ -19,6 +19,7 @@
         'Get-NginxUpstreamError'
         'Get-OomKill'
         'Get-ProcessCrash'
+        'Get-UpstreamSocket'
         'Import-NginxFinding'
         'Test-NginxKeepaliveConfig'
     )
