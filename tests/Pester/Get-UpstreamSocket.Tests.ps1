@@ -63,12 +63,25 @@ Describe 'Get-UpstreamSocket on real loopback sockets' {
     }
 
     It 'follows Get-NginxUpstreamError records to the failing upstream' {
-        $line = '2026/11/27 06:40:00 [error] 4242#4242: *{0} recv() failed (104: Connection reset by peer) while reading response header from upstream, client: 127.0.0.1, server: _, request: "GET / HTTP/1.1", upstream: "http://127.0.0.1:{1}/", host: "localhost"'
+        $line = '2026/11/27 06:40:00 [error] 4242#4242: *{0} recv() failed (104: Connection reset by peer) while reading response header from upstream, client: 127.0.0.1, server: _, request: "GET /{0} HTTP/1.1", upstream: "http://127.0.0.1:{1}/{0}", host: "localhost"'
         $errors = 1..2 | ForEach-Object { $line -f $_, $b.Port } | Get-NginxUpstreamError
         $errors.Count | Should -Be 2
-        $s = $errors | Get-UpstreamSocket
+        $v = $errors | Get-UpstreamSocket -Verbose 4>&1
+        $s = $v | Where-Object { $_ -is [NginxUpstream.Model.UpstreamSocket] }
         $s.Count | Should -Be 3
         ($s | Where-Object Role -eq 'Outbound').RemotePort | Should -Be $b.Port
+        $s.Upstream | Select-Object -Unique | Should -Be "127.0.0.1:$($b.Port)"
+        ($v | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }).Message | Should -Contain "Upstreams: 127.0.0.1:$($b.Port)."
+    }
+
+    It 'warns when nothing listens on a loopback upstream (the 111 case)' {
+        $l = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0); $l.Start()
+        $free = $l.LocalEndpoint.Port; $l.Stop()
+        Get-UpstreamSocket -Upstream "127.0.0.1:$free" -State Listen -WarningVariable w -WarningAction SilentlyContinue | Should -BeNullOrEmpty
+        $w.Count | Should -Be 1
+        "$($w[0])" | Should -Be "Nothing listens on 127.0.0.1:$free on this host: connections to it are refused (111)."
+        Get-UpstreamSocket -Upstream "127.0.0.1:$($b.Port)" -WarningVariable w2 | Out-Null
+        $w2.Count | Should -Be 0
     }
 
     It 'reports a unix socket upstream as a non-terminating error and lists nothing for it' {

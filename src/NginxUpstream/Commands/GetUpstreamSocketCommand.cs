@@ -53,11 +53,12 @@ public sealed class GetUpstreamSocketCommand : PSCmdlet
         foreach (var text in Upstream)
         {
             var key = text?.Trim() ?? "";
-            if (key.Length == 0 || !_seen.Add(key)) continue; // one upstream named by many errors is read once
+            if (key.Length == 0 || !_seen.Add(key)) continue;
             switch (UpstreamEndpoint.TryParse(key, out var ep))
             {
                 case UpstreamEndpointProblem.None:
-                    _upstreams.Add(ep!);
+                    // One upstream named by many errors (many URIs) is one upstream.
+                    if (_upstreams.All(u => !string.Equals(u.Text, ep!.Text, StringComparison.OrdinalIgnoreCase))) _upstreams.Add(ep!);
                     break;
                 case UpstreamEndpointProblem.UnixSocket:
                     WriteError(new ErrorRecord(new ArgumentException($"'{key}' is a unix socket upstream: it has no TCP sockets to list (use 'ss -xlp' for unix sockets)."),
@@ -104,13 +105,28 @@ public sealed class GetUpstreamSocketCommand : PSCmdlet
                 WriteError(new ErrorRecord(error, error is UnauthorizedAccessException ? "ProcNetTcpAccessDenied" : "ProcNetTcpUnreadable",
                     error is UnauthorizedAccessException ? ErrorCategory.PermissionDenied : ErrorCategory.ReadError, path));
         }
-        WriteVerbose($"Owners from {ProcRoot}/PID/fd: {snap.Owners}.");
+        if (snap.Owners.ProcessesScanned > 0) WriteVerbose($"Owners from {ProcRoot}/PID/fd: {snap.Owners}.");
+        ReportMissingListeners(snap);
         if (snap.Owners.ProcessesUnreadable > 0 && !Environment.IsPrivilegedProcess)
             WriteVerbose("Sockets of other users' processes show no owner: run as root to see them.");
         WriteVerbose($"{snap.Sockets.Count} sockets selected.");
 
         if (Summary) foreach (var row in ProcSocketReader.Summarize(snap.Sockets)) WriteObject(row);
         else foreach (var s in ProcSocketReader.Ordered(snap.Sockets)) WriteObject(s);
+    }
+
+    // The answer to a 111 (connection refused): nothing listens. Only a loopback upstream must
+    // listen on this host; for others, the listener is elsewhere and only verbose says so.
+    private void ReportMissingListeners(SocketSnapshot snap)
+    {
+        if (State is { Length: > 0 } && !State.Contains(TcpState.Listen)) return;
+        foreach (var u in _upstreams)
+        {
+            if (u.Port is null || snap.Sockets.Any(s => s.IsListening && u.MatchesListener(System.Net.IPAddress.Parse(s.LocalAddress), s.LocalPort))) continue;
+            if (Port is { Length: > 0 } && !Port.Contains(u.Port.Value)) continue;
+            if (u.IsLoopback) WriteWarning($"Nothing listens on {u.Text} on this host: connections to it are refused (111).");
+            else WriteVerbose($"{u.Text}: no listener on this host (the backend may be another host).");
+        }
     }
 
     private static string SkipReasons(NginxUpstream.Sources.ReadStats s) =>

@@ -30,6 +30,17 @@ public sealed class UpstreamEndpointTests
     }
 
     [Theory]
+    [InlineData("http://127.0.0.1:8000/a?b", "127.0.0.1:8000")]
+    [InlineData("https://[::1]:9000/", "[::1]:9000")]
+    [InlineData(" localhost:80 ", "localhost:80")]
+    [InlineData("8000", "8000")]
+    public void Its_name_is_the_authority_so_many_uris_of_one_upstream_are_one(string text, string name)
+    {
+        Assert.Equal(UpstreamEndpointProblem.None, UpstreamEndpoint.TryParse(text, out var ep));
+        Assert.Equal(name, ep!.Text);
+    }
+
+    [Theory]
     [InlineData("unix:/run/gunicorn.sock", UpstreamEndpointProblem.UnixSocket)]
     [InlineData("http://unix:/run/php/php-fpm.sock:/index.php", UpstreamEndpointProblem.UnixSocket)]
     [InlineData("/run/app.sock", UpstreamEndpointProblem.UnixSocket)]

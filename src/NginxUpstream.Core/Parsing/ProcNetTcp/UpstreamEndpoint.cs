@@ -58,19 +58,22 @@ public sealed class UpstreamEndpoint
             port = p;
         }
 
-        if (host is "*" or "") { endpoint = new(text!.Trim(), port, null, null); return UpstreamEndpointProblem.None; }
+        // The upstream's name: its authority as written (a URL's path and scheme dropped), so that
+        // errors on many URIs of one upstream are one upstream.
+        var name = t;
+        if (host is "*" or "") { endpoint = new(name, port, null, null); return UpstreamEndpointProblem.None; }
         if (host.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        { endpoint = new(text!.Trim(), port, new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }, null); return UpstreamEndpointProblem.None; }
+        { endpoint = new(name, port, new[] { IPAddress.Loopback, IPAddress.IPv6Loopback }, null); return UpstreamEndpointProblem.None; }
         if (host.IndexOfAny(new[] { '*', '?' }) >= 0)
         {
             if (!host.All(c => char.IsAsciiHexDigit(c) || c is '.' or ':' or '*' or '?')) return UpstreamEndpointProblem.NotLiteralAddress;
             var rx = new Regex("^" + Regex.Escape(host).Replace(@"\*", ".*").Replace(@"\?", ".") + "$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
-            endpoint = new(text!.Trim(), port, null, rx);
+            endpoint = new(name, port, null, rx);
             return UpstreamEndpointProblem.None;
         }
         if (!IPAddress.TryParse(host, out var address) || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork && !IsDottedQuad(host)))
             return UpstreamEndpointProblem.NotLiteralAddress;
-        endpoint = new(text!.Trim(), port, new[] { Normalize(address) }, null);
+        endpoint = new(name, port, new[] { Normalize(address) }, null);
         return UpstreamEndpointProblem.None;
     }
 
@@ -96,6 +99,9 @@ public sealed class UpstreamEndpoint
         if (address.Equals(IPAddress.Any)) return _addresses is null ? _pattern is null || !_pattern.ToString().Contains(':') : _addresses.Any(x => x.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
         return false;
     }
+
+    /// <summary>Whether every address this upstream names is a loopback one (it must then listen on this host).</summary>
+    public bool IsLoopback => _addresses is not null && _addresses.All(IPAddress.IsLoopback);
 
     /// <summary>IPv4-mapped IPv6 as IPv4, so that ::ffff:127.0.0.1 and 127.0.0.1 compare equal.</summary>
     public static IPAddress Normalize(IPAddress a) => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a;
