@@ -50,11 +50,12 @@ public sealed class SocketOwner
 
 /// <summary>One TCP socket of this host, read from /proc/net/tcp or /proc/net/tcp6 (what `ss -tanp` lists).</summary>
 /// <remarks>
-/// <see cref="LogRecord.Source"/> is the file, <see cref="LogRecord.LineNumber"/> its line,
-/// <see cref="LogRecord.Line"/> the raw kernel line. Addresses are literal text: IPv4 dotted,
-/// IPv6 compressed (IPv4-mapped ones as ::ffff:a.b.c.d, as the kernel holds them).
+/// Not a <see cref="LogRecord"/>: it is a moment of live kernel state, not evidence a log keeps
+/// (its /proc line is gone a moment later), so it is not in the findings export set either.
+/// Addresses are literal text: IPv4 dotted, IPv6 compressed (IPv4-mapped ones as
+/// ::ffff:a.b.c.d, as the kernel holds them).
 /// </remarks>
-public sealed class UpstreamSocket : LogRecord
+public sealed class UpstreamSocket
 {
     public SocketFamily Family { get; init; }
     public string LocalAddress { get; init; } = "";
@@ -81,6 +82,12 @@ public sealed class UpstreamSocket : LogRecord
     public IReadOnlyList<SocketOwner> Owners { get; init; } = Array.Empty<SocketOwner>();
     /// <summary>The -Upstream value the socket matched, when the query named upstreams.</summary>
     public string? Upstream { get; init; }
+    /// <summary>The file read: PROCROOT/net/tcp or tcp6.</summary>
+    public string? Source { get; init; }
+    /// <summary>1-based line of the socket in <see cref="Source"/> at the time of the read.</summary>
+    public long LineNumber { get; init; }
+    /// <summary>The kernel's line, trailing padding removed.</summary>
+    public string? Line { get; init; }
 
     /// <summary>"127.0.0.1:8000", "[::1]:9000".</summary>
     public string LocalEndPoint => FormatEndPoint(LocalAddress, LocalPort);
