@@ -10,6 +10,7 @@ namespace ErrorLogBench;
 /// engine PATH               engine throughput in-process, warm: parse every record (count), build every object,
 ///                           and the upstream-only read the cmdlet does without -All (count, then objects);
 ///                           each the median of 3 timed passes after an untimed one
+/// stages PATH               per-line cost of each stage of the upstream-only read, one thread (use a small log)
 /// </summary>
 internal static class Program
 {
@@ -52,7 +53,12 @@ internal static class Program
                               $"peak_rss_mb={F(PeakRssMb())}");
             return 0;
         }
-        Console.Error.WriteLine("usage: ErrorLog.Bench generate PATH [LINES] | engine PATH");
+        if (args.Length >= 2 && args[0] == "stages")
+        {
+            Stages.Run(args[1]);
+            return 0;
+        }
+        Console.Error.WriteLine("usage: ErrorLog.Bench generate PATH [LINES] | engine PATH | stages PATH");
         return 2;
     }
 

@@ -251,32 +251,25 @@ internal static class RecordParser
         return -1;
     }
 
-    /// <summary>
-    /// The next ", " at or after <paramref name="from"/> (-1: none). The comma is searched alone:
-    /// outside the separators commas are rare, and a one-byte search costs less than a two-byte one.
-    /// </summary>
-    private static int CommaSpace(ReadOnlySpan<byte> s, int from)
-    {
-        while (from < s.Length)
-        {
-            int x = s[from..].IndexOf((byte)',');
-            if (x < 0) return -1;
-            x += from;
-            if (x + 1 < s.Length && s[x + 1] == ' ') return x;
-            from = x + 1;
-        }
-        return -1;
-    }
+    /// <summary>The next ", " at or after <paramref name="from"/> (-1: none).</summary>
+    private static int CommaSpace(ReadOnlySpan<byte> s, int from) => Separator(s, from, ", "u8);
 
-    /// <summary>The next <c>", </c> at or after <paramref name="from"/> (-1: none), found by its quote.</summary>
-    private static int QuoteCommaSpace(ReadOnlySpan<byte> s, int from)
+    /// <summary>The next <c>", </c> at or after <paramref name="from"/> (-1: none).</summary>
+    private static int QuoteCommaSpace(ReadOnlySpan<byte> s, int from) => Separator(s, from, "\", "u8);
+
+    /// <summary>
+    /// The next <paramref name="sep"/> at or after <paramref name="from"/> (-1: none), found by its
+    /// first byte: outside the separators commas and quotes are rare, and a one-byte search costs
+    /// less than a search for the whole token.
+    /// </summary>
+    private static int Separator(ReadOnlySpan<byte> s, int from, ReadOnlySpan<byte> sep)
     {
         while (from < s.Length)
         {
-            int x = s[from..].IndexOf((byte)'"');
+            int x = s[from..].IndexOf(sep[0]);
             if (x < 0) return -1;
             x += from;
-            if (x + 2 < s.Length && s[x + 1] == ',' && s[x + 2] == ' ') return x;
+            if (s[x..].StartsWith(sep)) return x;
             from = x + 1;
         }
         return -1;
