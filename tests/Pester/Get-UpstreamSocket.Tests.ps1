@@ -94,6 +94,17 @@ Describe 'Get-UpstreamSocket on real loopback sockets' {
         Get-UpstreamSocket -Upstream 'unix:/run/x.sock' -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
+    It 'does not resolve host names and rejects what is not an address, without stopping the other upstreams' {
+        $s = 'backend.internal:8000', '127.0.0.1:99999', "127.0.0.1:$($b.Port)" |
+            Get-UpstreamSocket -WarningVariable w -WarningAction SilentlyContinue -ErrorVariable err -ErrorAction SilentlyContinue
+        $s.Count | Should -Be 3
+        $w.Count | Should -Be 1
+        "$($w[0])" | Should -Match "^'backend\.internal:8000' is not a literal IP address"
+        $err.Count | Should -Be 1
+        $err[0].FullyQualifiedErrorId | Should -Be 'InvalidUpstream,NginxUpstream.Commands.GetUpstreamSocketCommand'
+        $err[0].TargetObject | Should -Be '127.0.0.1:99999'
+    }
+
     It 'says with -Verbose what it read' {
         $v = Get-UpstreamSocket -Upstream "127.0.0.1:$($b.Port)" -Verbose 4>&1 | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] }
         ($v.Message -match '^/proc/net/tcp: \d+ lines read, \d+ sockets parsed, 0 lines skipped\.$').Count | Should -Be 1
