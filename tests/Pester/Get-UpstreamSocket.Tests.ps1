@@ -146,6 +146,11 @@ Describe 'Get-UpstreamSocket -Summary' {
         $tw.Inode | Should -Be 0
         $tw.ProcessId | Should -BeNullOrEmpty
         (Get-UpstreamSocket -Upstream "127.0.0.1:$($b.Port)" -Summary | Where-Object State -eq 'TimeWait').Count | Should -Be 1
+        # The names operators type from ss and the kernel are taken too.
+        (Get-UpstreamSocket -Upstream "127.0.0.1:$($b.Port)" -State TIME-WAIT).LocalPort | Should -Be $port
+        (Get-UpstreamSocket -Upstream "127.0.0.1:$($b.Port)" -State time_wait, ESTAB).Count | Should -Be 5
+        { Get-UpstreamSocket -State WAITING } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,NginxUpstream.Commands.GetUpstreamSocketCommand'
+
     }
 }
 

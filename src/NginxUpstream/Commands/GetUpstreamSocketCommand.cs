@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using NginxUpstream.Internal;
 using NginxUpstream.Model;
 using NginxUpstream.Parsing.ProcNetTcp;
 
@@ -31,6 +32,7 @@ public sealed class GetUpstreamSocketCommand : PSCmdlet
 
     /// <summary>Only sockets in one of these states.</summary>
     [Parameter]
+    [TcpStateTransformation]
     public TcpState[]? State { get; set; }
 
     /// <summary>Only listening sockets.</summary>
