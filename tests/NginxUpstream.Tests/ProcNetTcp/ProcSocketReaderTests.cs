@@ -142,6 +142,31 @@ public sealed class ProcSocketReaderTests : IClassFixture<ProcFixture>
     }
 
     [Fact]
+    public void A_dead_backends_sockets_still_belong_to_its_upstream()
+    {
+        // The capture with the backend's listener gone (as after a crash): its TIME_WAIT and
+        // CLOSE_WAIT sockets are no longer recognisable as accepted ones, yet they are its sockets.
+        var listen = _fx.Socket("listen4");
+        int port = listen.GetProperty("local").GetProperty("port").GetInt32();
+        var root = Path.Combine(Path.GetTempPath(), "nu-proc-dead-" + Guid.NewGuid().ToString("n"));
+        Directory.CreateDirectory(Path.Combine(root, "net"));
+        try
+        {
+            var hex = $"0100007F:{port:X4} 00000000:0000 0A ";
+            var lines = File.ReadAllLines(Path.Combine(ProcFixture.Dir, "tcp"));
+            File.WriteAllLines(Path.Combine(root, "net", "tcp"), lines.Where(l => !l.Contains(hex)));
+            Assert.Equal(lines.Length - 1, File.ReadAllLines(Path.Combine(root, "net", "tcp")).Length);
+            UpstreamEndpoint.TryParse($"127.0.0.1:{port}", out var up);
+            var snap = ProcSocketReader.Read(root, new SocketQuery { Upstreams = new[] { up! }, ResolveOwners = false }, littleEndian: true);
+            var tw = Find(snap, _fx.Socket("timewait-server"));
+            Assert.Equal(SocketRole.Outbound, tw.Role); // no listener left to tell
+            Find(snap, _fx.Socket("closewait-server"));
+            Assert.DoesNotContain(snap.Sockets, s => s.IsListening);
+        }
+        finally { Directory.Delete(root, true); }
+    }
+
+    [Fact]
     public void A_dual_stack_listener_serves_an_ipv4_upstream_and_mapped_sockets_match_it()
     {
         int port = _fx.Socket("listen-dual").GetProperty("local").GetProperty("port").GetInt32();

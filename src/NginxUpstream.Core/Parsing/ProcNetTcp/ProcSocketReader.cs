@@ -7,7 +7,7 @@ namespace NginxUpstream.Parsing.ProcNetTcp;
 /// <summary>Which sockets a read keeps. Every condition given must hold; an empty query keeps every socket.</summary>
 public sealed class SocketQuery
 {
-    /// <summary>A socket is kept when its remote endpoint is one of these, or its local one (listeners: the address they serve).</summary>
+    /// <summary>A socket is kept when its remote or its local endpoint is one of these (listeners: when they serve it).</summary>
     public IReadOnlyList<UpstreamEndpoint> Upstreams { get; init; } = Array.Empty<UpstreamEndpoint>();
     /// <summary>Local or remote port.</summary>
     public IReadOnlyCollection<int> Ports { get; init; } = Array.Empty<int>();
@@ -124,12 +124,11 @@ public static class ProcSocketReader
         if (q.Upstreams.Count == 0) return true;
         foreach (var u in q.Upstreams)
         {
-            bool hit = role switch
-            {
-                SocketRole.Listener => u.MatchesListener(e.Local, e.LocalPort),
-                SocketRole.Inbound => u.Matches(e.Local, e.LocalPort),
-                _ => u.Matches(e.Remote, e.RemotePort),
-            };
+            // Either end: the role is a guess from the listeners of this read, and a backend that
+            // just died leaves its TIME_WAIT sockets behind with no listener to recognise them by.
+            bool hit = role == SocketRole.Listener
+                ? u.MatchesListener(e.Local, e.LocalPort)
+                : u.Matches(e.Remote, e.RemotePort) || u.Matches(e.Local, e.LocalPort);
             if (hit) { upstream = u.Text; return true; }
         }
         return false;
