@@ -22,6 +22,7 @@
         'Get-UpstreamSocket'
         'Import-NginxFinding'
         'Test-NginxKeepaliveConfig'
+        'Test-NginxUpstream'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()
