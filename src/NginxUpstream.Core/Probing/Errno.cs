@@ -33,13 +33,5 @@ public static class Errno
         _ => (null, e.ToString()),
     };
 
-    /// <summary>
-    /// The errno of a socket exception: .NET maps some errnos (ENOENT of a missing unix socket
-    /// path) to a generic SocketError, so the native code is preferred when it is a Linux errno.
-    /// </summary>
-    public static (int? Number, string Name) From(SocketException e)
-    {
-        if (e.SocketErrorCode == SocketError.AddressNotAvailable && e.NativeErrorCode == 2) return (2, "ENOENT");
-        return From(e.SocketErrorCode);
-    }
+    public static (int? Number, string Name) From(SocketException e) => From(e.SocketErrorCode);
 }

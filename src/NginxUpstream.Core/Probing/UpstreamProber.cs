@@ -162,6 +162,9 @@ public static class UpstreamProber
                 socket.Dispose();
                 (probe.Errno, probe.ErrnoName) = Errno.From(e);
                 probe.Error = $"connect: {e.Message}";
+                // .NET reports a missing unix socket file as EADDRNOTAVAIL; the kernel (and nginx's log) say ENOENT.
+                if (ep is UnixDomainSocketEndPoint && e.SocketErrorCode == SocketError.AddressNotAvailable && !File.Exists(target.UnixPath))
+                    (probe.Errno, probe.ErrnoName, probe.Error) = (2, "ENOENT", "connect: No such file or directory");
             }
             catch
             {
