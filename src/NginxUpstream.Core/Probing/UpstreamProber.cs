@@ -171,7 +171,7 @@ public static class UpstreamProber
                 socket.Dispose();
                 throw;
             }
-            log?.Invoke($"{target}: {Describe(ep)}: {probe.ErrnoName} ({probe.Error}) after {ms() - start:0.###} ms.");
+            log?.Invoke($"{Describe(ep)}: {probe.ErrnoName} ({probe.Error}) after {ms() - start:0.###} ms.");
         }
         return null;
     }
