@@ -90,9 +90,10 @@ public static class UpstreamProber
         }
 
         // A server that closes right after the response, whatever its headers said.
-        var grace = probe.KeepAliveOffered ? options.CloseGrace : options.Timeout;
+        // Connection: close announced: the close normally follows at once; a server that lingers is not waited for long.
+        var grace = probe.KeepAliveOffered ? options.CloseGrace : Min(options.Timeout, TimeSpan.FromSeconds(1));
         if (options.IdleProbe && probe.KeepAliveOffered) grace = options.MaxIdle;
-        else if (options.IdleProbe) grace = options.MaxIdle < grace ? options.MaxIdle : grace;
+        else if (options.IdleProbe) grace = Min(options.MaxIdle, options.Timeout);
         if (options.IdleProbe) log?.Invoke($"{target}: keeping the connection idle up to {options.MaxIdle.TotalSeconds:0.###} s to see when the server closes it.");
         var (close, closedAt) = WaitForClose(socket, reader.Buffered, grace, probe, clock, cancel);
         if (close != IdleClose.StillOpen)
@@ -319,6 +320,8 @@ public static class UpstreamProber
         }
         return null;
     }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static string Truncate(string s, int n) => s.Length <= n ? s : s[..n] + "...";
 }

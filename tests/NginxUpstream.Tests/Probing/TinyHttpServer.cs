@@ -5,7 +5,7 @@ using System.Text;
 namespace NginxUpstream.Tests.Probing;
 
 /// <summary>What the test server does with the connection once the response is written.</summary>
-public enum AfterResponse { IdleThenFin, IdleThenReset, CloseNow, KeepOpen }
+public enum AfterResponse { IdleThenFin, IdleThenReset, CloseNow, KeepOpen, IdleThen408 }
 
 /// <summary>
 /// A real loopback HTTP/1.1 server for one connection: reads a request head, writes a fixed
@@ -52,6 +52,11 @@ public sealed class TinyHttpServer : IDisposable
                 case AfterResponse.CloseNow: client.Shutdown(SocketShutdown.Both); client.Close(); break;
                 case AfterResponse.IdleThenFin: await Task.Delay(idle, _stop.Token); client.Shutdown(SocketShutdown.Both); client.Close(); break;
                 case AfterResponse.IdleThenReset: await Task.Delay(idle, _stop.Token); client.LingerState = new LingerOption(true, 0); client.Close(); break;
+                case AfterResponse.IdleThen408:
+                    await Task.Delay(idle, _stop.Token);
+                    await client.SendAsync(Encoding.ASCII.GetBytes("HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"), SocketFlags.None, _stop.Token);
+                    client.Shutdown(SocketShutdown.Both); client.Close();
+                    break;
                 case AfterResponse.KeepOpen: await Task.Delay(Timeout.Infinite, _stop.Token); break;
             }
         });

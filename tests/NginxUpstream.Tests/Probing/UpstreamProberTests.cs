@@ -211,4 +211,37 @@ public class UpstreamProberTests
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void IdleClosePrecededBy408_CountsTheBytesAndEndsInFin()
+    {
+        using var s = new TinyHttpServer(Ok, AfterResponse.IdleThen408, TimeSpan.FromMilliseconds(500));
+        var p = Probe(s.Port, idle: true);
+        Assert.Equal(IdleClose.Fin, p.IdleClose);
+        Assert.Equal(70, p.IdleBytes); // the 408 response
+        Assert.InRange(p.ServerIdleTimeout!.Value.TotalSeconds, 0.4, 1.5);
+    }
+
+    [Fact]
+    public void Localhost_IsResolved_AndEachAddressTried()
+    {
+        using var s = new TinyHttpServer(Ok, AfterResponse.CloseNow); // IPv4 only: ::1 (if tried first) is refused
+        var logs = new List<string>();
+        var p = UpstreamProber.Probe(T($"localhost:{s.Port}"), new ProbeOptions(), logs.Add);
+        Assert.True(p.Connected);
+        Assert.Equal("127.0.0.1", p.Address);
+        Assert.Equal(200, p.Status);
+        Assert.Contains(logs, l => l.StartsWith("localhost resolves to", StringComparison.Ordinal));
+        Assert.Contains($"\r\nHost: localhost:{s.Port}\r\n", s.Request);
+    }
+
+    [Fact]
+    public void Ipv6Loopback_Refused()
+    {
+        if (!System.Net.Sockets.Socket.OSSupportsIPv6) return;
+        var p = UpstreamProber.Probe(T($"[::1]:{TinyHttpServer.ClosedPort()}"), new ProbeOptions());
+        Assert.False(p.Connected);
+        Assert.Equal("::1", p.Address);
+        Assert.Equal("ECONNREFUSED", p.ErrnoName);
+    }
 }
