@@ -41,6 +41,7 @@ public static class UpstreamProber
         var request = $"GET {path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: NginxUpstream\r\nAccept: */*\r\nConnection: keep-alive\r\n\r\n";
         log?.Invoke($"{target}: sending GET {path} HTTP/1.1 (Host: {host}, Connection: keep-alive).");
 
+        var idleStart = TimeSpan.Zero;
         var reader = new ResponseReader(socket) { OnFirstByte = () => probe.FirstByteMs = Ms() };
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancel))
         {
@@ -51,6 +52,7 @@ public static class UpstreamProber
                 socket.SendAsync(Encoding.ASCII.GetBytes(request), SocketFlags.None, deadline.Token).AsTask().GetAwaiter().GetResult();
                 if (!ReadResponse(reader, probe, options, log, target)) return probe;
                 probe.TotalMs = Ms();
+                idleStart = clock.Elapsed; // the idle time starts with the response complete, before any logging
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
@@ -81,7 +83,6 @@ public static class UpstreamProber
                     $"keepalive {(probe.KeepAliveOffered ? "offered" : "not offered")}.");
 
         if (probe.BodyTruncated) return probe; // not at a message boundary: nothing more to learn
-        var idleStart = clock.Elapsed;
         if (probe.BodyFraming == "Close" || reader.Eof)
         {
             probe.ClosedAfterResponse = true;

@@ -244,4 +244,17 @@ public class UpstreamProberTests
         Assert.Equal("::1", p.Address);
         Assert.Equal("ECONNREFUSED", p.ErrnoName);
     }
+
+    [Theory]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Length: 40\r\n\r\n0123456789012345678901234567890123456789")]
+    [InlineData("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n28\r\n0123456789012345678901234567890123456789\r\n0\r\n\r\n")]
+    public void BodyOverTheCap_IsTruncated_AndNotIdleProbed(string response)
+    {
+        using var s = new TinyHttpServer(response, AfterResponse.KeepOpen);
+        var p = UpstreamProber.Probe(T($"127.0.0.1:{s.Port}"), new ProbeOptions { MaxBodyBytes = 10, IdleProbe = true, MaxIdle = TimeSpan.FromSeconds(10) });
+        Assert.Equal(200, p.Status);
+        Assert.True(p.BodyTruncated);
+        Assert.Equal(10, p.BodyBytes);
+        Assert.Equal(IdleClose.None, p.IdleClose);
+    }
 }
