@@ -68,6 +68,13 @@ Describe 'Test-NginxUpstream against a real gunicorn' {
             $p.Status | Should -Be 200
             (Test-NginxUpstream "http://127.0.0.1:$($g.Port)/health" -Path /other).Path | Should -Be '/other'
         }
+
+        It 'probes upstreams from the pipeline at / (never a logged request URI), unless -Path is given' {
+            if ($noGunicorn) { Set-ItResult -Skipped -Because 'gunicorn is not installed (apt-get install gunicorn)'; return }
+            $logged = [pscustomobject]@{ UpstreamAddress = "127.0.0.1:$($g.Port)"; Upstream = "http://127.0.0.1:$($g.Port)/api/orders?token=secret" }
+            ($logged | Test-NginxUpstream).Path | Should -Be '/'
+            ($logged | Test-NginxUpstream -Path /health).Path | Should -Be '/health'
+        }
     }
 
     Context 'sync worker (the default): no keepalive at all' {

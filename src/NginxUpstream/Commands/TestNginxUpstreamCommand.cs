@@ -22,7 +22,7 @@ public sealed class TestNginxUpstreamCommand : PSCmdlet
     [AllowEmptyString, AllowEmptyCollection]
     public string[] Upstream { get; set; } = Array.Empty<string>();
 
-    /// <summary>The request path (default: the URL's path, else "/").</summary>
+    /// <summary>The request path (default: the path of a URL typed as -Upstream, else "/"; always "/" for pipeline input).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
@@ -78,7 +78,9 @@ public sealed class TestNginxUpstreamCommand : PSCmdlet
             }
             var options = new ProbeOptions
             {
-                Path = Path,
+                // Upstreams from the pipeline (an UpstreamError's logged URL) get "/": a probe must not
+                // replay a client's request URI (a POST endpoint, a query with a token).
+                Path = Path ?? (MyInvocation.ExpectingInput ? "/" : null),
                 HostHeader = HostHeader,
                 Timeout = TimeSpan.FromSeconds(TimeoutSec),
                 IdleProbe = IdleProbe,
