@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using NginxUpstream.Parsing;
 
 namespace NginxUpstream.Probing;
 
@@ -57,25 +58,12 @@ public sealed class ProbeTarget
         else if (t.StartsWith("unix:", StringComparison.OrdinalIgnoreCase)) return Unix(t, t[5..], null, out target);
         if (t.Length == 0) return ProbeTargetProblem.Malformed;
 
-        string host;
-        string? portText = null;
+        if (!HostPort.TrySplit(t, out var host, out var portText)) return ProbeTargetProblem.Malformed;
         if (t.StartsWith('['))
         {
-            int close = t.IndexOf(']');
-            if (close < 0) return ProbeTargetProblem.Malformed;
-            host = t[1..close];
-            var rest = t[(close + 1)..];
-            if (rest.Length > 0) { if (rest[0] != ':') return ProbeTargetProblem.Malformed; portText = rest[1..]; }
             if (!IPAddress.TryParse(host, out var a) || a.AddressFamily != System.Net.Sockets.AddressFamily.InterNetworkV6) return ProbeTargetProblem.Malformed;
         }
-        else
-        {
-            int colons = t.Count(c => c == ':');
-            if (colons == 1) { int c = t.IndexOf(':'); host = t[..c]; portText = t[(c + 1)..]; }
-            else if (colons == 0) host = t;
-            else if (IPAddress.TryParse(t, out _)) host = t; // a bare IPv6 address
-            else return ProbeTargetProblem.Malformed;
-        }
+        else if (portText is null && host.Contains(':') && !IPAddress.TryParse(host, out _)) return ProbeTargetProblem.Malformed; // colons, yet not an IPv6 address
         if (host.Length == 0 || !host.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_' or ':' or '%')) return ProbeTargetProblem.Malformed;
         int port = 80;
         if (portText is not null &&

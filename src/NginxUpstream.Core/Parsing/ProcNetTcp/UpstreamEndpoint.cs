@@ -38,18 +38,9 @@ public sealed class UpstreamEndpoint
         if (t.Length == 0) return UpstreamEndpointProblem.Empty;
 
         string host;
-        string? portText = null;
-        if (t.StartsWith('['))
-        {
-            int close = t.IndexOf(']');
-            if (close < 0) return UpstreamEndpointProblem.Malformed;
-            host = t[1..close];
-            var rest = t[(close + 1)..];
-            if (rest.Length > 0) { if (rest[0] != ':') return UpstreamEndpointProblem.Malformed; portText = rest[1..]; }
-        }
-        else if (t.All(char.IsAsciiDigit)) { host = "*"; portText = t; }
-        else if (t.Count(c => c == ':') == 1) { int c = t.IndexOf(':'); host = t[..c]; portText = t[(c + 1)..]; }
-        else host = t; // a host alone, or a bare IPv6 address
+        string? portText;
+        if (t.All(char.IsAsciiDigit)) { host = "*"; portText = t; }
+        else if (!HostPort.TrySplit(t, out host, out portText)) return UpstreamEndpointProblem.Malformed;
 
         int? port = null;
         if (portText is not null && portText != "*")
