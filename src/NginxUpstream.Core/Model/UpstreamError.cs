@@ -43,9 +43,9 @@ public enum LogContextKind { None, Http, Stream, Mail, Resolver, Accept }
 
 /// <summary>One nginx error.log record (owned by the error-log engine, issue 3).</summary>
 /// <remarks>
-/// By default the engine decodes a record's text while it reads it (on the parsing threads). With
-/// <c>NginxErrorLogReader.TextDecoding = OnFirstUse</c> it keeps the raw bytes instead and decodes
-/// the text (<see cref="LogRecord.Line"/>, <see cref="Message"/>, the context fields...) on the
+/// By default the engine decodes a record's text while it reads it (on the reading thread, from the
+/// fields its parse found). With <c>NginxErrorLogReader.TextDecoding = OnFirstUse</c> it keeps the
+/// raw bytes instead and decodes the text (<see cref="LogRecord.Line"/>, <see cref="Message"/>, the context fields...) on the
 /// first read of any of them, all at once: cheaper for reads that only count or filter on
 /// Kind/Time/Level, dearer for ones that keep every record and read its text. Reading is
 /// thread-safe; the decoded values are the same whenever they are read.

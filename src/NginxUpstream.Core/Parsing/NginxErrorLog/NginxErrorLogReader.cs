@@ -55,7 +55,7 @@ public sealed partial class NginxErrorLogReader
     /// <summary>Seek to <see cref="Since"/> by binary search in uncompressed files (default true).</summary>
     public bool SeekToSince { get; init; } = true;
 
-    /// <summary>When records' text is decoded (default: while reading, on the parsing threads).</summary>
+    /// <summary>When records' text is decoded (default: while reading, on the reading thread).</summary>
     public TextDecoding TextDecoding { get; init; } = TextDecoding.WhileReading;
 
     private bool DecodeNow => TextDecoding == TextDecoding.WhileReading;

@@ -402,9 +402,7 @@ internal static class RecordParser
             if (t.StartsWith(", bytes from/to client:"u8)) { se = x; kind = 2; break; }
             if (t.StartsWith(", login: \""u8)) { se = x; kind = 3; break; }
             if (t.StartsWith(", upstream: "u8) && !t.StartsWith(", upstream: \""u8)) { se = x; kind = 4; break; }
-            bool key = false;
-            foreach (var hk in HttpKeys) if (t.StartsWith(hk)) { key = true; break; }
-            if (key) { se = x; kind = 1; break; }
+            if (HttpKeyAt(s, x) >= 0) { se = x; kind = 1; break; }
             k = x + 2;
         }
         r.Server = Seg.FromTo(sv, se);
