@@ -71,8 +71,8 @@ public static class Errnos
         [1] = "EPERM", [2] = "ENOENT", [4] = "EINTR", [5] = "EIO", [9] = "EBADF", [11] = "EAGAIN", [12] = "ENOMEM",
         [13] = "EACCES", [20] = "ENOTDIR", [21] = "EISDIR", [22] = "EINVAL", [23] = "ENFILE", [24] = "EMFILE",
         [28] = "ENOSPC", [32] = "EPIPE", [36] = "ENAMETOOLONG", [71] = "EPROTO", [90] = "EMSGSIZE",
-        [98] = "EADDRINUSE", [99] = "EADDRNOTAVAIL", [100] = "ENETDOWN", [101] = "ENETUNREACH",
-        [103] = "ECONNABORTED", [104] = "ECONNRESET", [107] = "ENOTCONN", [110] = "ETIMEDOUT",
+        [97] = "EAFNOSUPPORT", [98] = "EADDRINUSE", [99] = "EADDRNOTAVAIL", [100] = "ENETDOWN", [101] = "ENETUNREACH",
+        [102] = "ENETRESET", [103] = "ECONNABORTED", [104] = "ECONNRESET", [105] = "ENOBUFS", [107] = "ENOTCONN", [110] = "ETIMEDOUT",
         [111] = "ECONNREFUSED", [112] = "EHOSTDOWN", [113] = "EHOSTUNREACH", [115] = "EINPROGRESS",
     };
 
