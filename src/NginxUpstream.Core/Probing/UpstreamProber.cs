@@ -56,7 +56,7 @@ public static class UpstreamProber
             }
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
-                (probe.Errno, probe.ErrnoName) = (110, "ETIMEDOUT");
+                (probe.Errno, probe.ErrnoName) = Errno.From(SocketError.TimedOut);
                 probe.Error = probe.Status is null
                     ? $"no response within {options.Timeout.TotalSeconds:0.###} s (nginx: upstream timed out while reading response header)"
                     : $"the response was not complete within {options.Timeout.TotalSeconds:0.###} s";
@@ -90,11 +90,17 @@ public static class UpstreamProber
             return probe;
         }
 
-        // A server that closes right after the response, whatever its headers said.
-        // Connection: close announced: the close normally follows at once; a server that lingers is not waited for long.
-        var grace = probe.KeepAliveOffered ? options.CloseGrace : Min(options.Timeout, TimeSpan.FromSeconds(1));
-        if (options.IdleProbe && probe.KeepAliveOffered) grace = options.MaxIdle;
-        else if (options.IdleProbe) grace = Min(options.MaxIdle, options.Timeout);
+        // How long to watch for the close: an idle probe of a kept-alive connection waits up to MaxIdle;
+        // otherwise only a server that closes right after the response, whatever its headers said,
+        // is caught (Connection: close announced: the close normally follows at once, and a server
+        // that lingers is not waited for long).
+        var grace = (options.IdleProbe, probe.KeepAliveOffered) switch
+        {
+            (true, true) => options.MaxIdle,
+            (true, false) => Min(options.MaxIdle, options.Timeout),
+            (false, true) => options.CloseGrace,
+            (false, false) => Min(options.Timeout, TimeSpan.FromSeconds(1)),
+        };
         if (options.IdleProbe) log?.Invoke($"{target}: keeping the connection idle up to {options.MaxIdle.TotalSeconds:0.###} s to see when the server closes it.");
         var (close, closedAt) = WaitForClose(socket, reader.Buffered, grace, probe, clock, cancel);
         if (close != IdleClose.StillOpen)
@@ -156,7 +162,7 @@ public static class UpstreamProber
             catch (OperationCanceledException) when (!cancel.IsCancellationRequested)
             {
                 socket.Dispose();
-                (probe.Errno, probe.ErrnoName) = (110, "ETIMEDOUT");
+                (probe.Errno, probe.ErrnoName) = Errno.From(SocketError.TimedOut);
                 probe.Error = $"connect: no answer within {options.Timeout.TotalSeconds:0.###} s";
             }
             catch (SocketException e)
