@@ -76,8 +76,9 @@ public sealed class UpstreamSocket
     /// <summary>Socket inode; 0 for TIME_WAIT sockets and connection requests, which no process holds.</summary>
     public long Inode { get; init; }
     /// <summary>The lowest pid holding the socket (the master, when workers share a listener); null when no process holds it or its owner could not be read.</summary>
-    public int? ProcessId { get; init; }
-    public string? ProcessName { get; init; }
+    public int? ProcessId => Owners.Count > 0 ? Owners[0].ProcessId : null;
+    /// <summary>The name of <see cref="ProcessId"/>'s process.</summary>
+    public string? ProcessName => Owners.Count > 0 ? Owners[0].ProcessName : null;
     /// <summary>Every process holding the socket, pid order.</summary>
     public IReadOnlyList<SocketOwner> Owners { get; init; } = Array.Empty<SocketOwner>();
     /// <summary>The -Upstream value the socket matched, when the query named upstreams.</summary>

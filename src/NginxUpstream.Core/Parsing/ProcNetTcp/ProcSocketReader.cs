@@ -95,8 +95,6 @@ public static class ProcSocketReader
                 Family = e.Family, LocalAddress = e.Local.ToString(), LocalPort = e.LocalPort,
                 RemoteAddress = e.Remote.ToString(), RemotePort = e.RemotePort, State = e.State, Role = role,
                 TxQueue = e.TxQueue, RxQueue = e.RxQueue, Retransmits = e.Retransmits, Uid = e.Uid, Inode = e.Inode,
-                ProcessId = own is { Count: > 0 } ? own[0].ProcessId : null,
-                ProcessName = own is { Count: > 0 } ? own[0].ProcessName : null,
                 Owners = own is null ? Array.Empty<SocketOwner>() : own.ToArray(),
                 Upstream = upstream,
             });
