@@ -48,7 +48,7 @@ internal static class Stages
                 var s = data.AsSpan(a, n);
                 RecordParser.TryParseHeader(s, ref r, out _);
                 RecordParser.ParseBody(s, b, ref r, false);
-                k += RecordMaterializer.Build(s, r, default, path, 1, a, null, decoder).LineNumber;
+                k += RecordMaterializer.Build(s, new RecordFacts(r), default, path, 1, a, null, decoder).LineNumber;
             }
             return k;
         }

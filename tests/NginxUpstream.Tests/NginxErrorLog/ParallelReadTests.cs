@@ -23,8 +23,13 @@ public sealed class ParallelReadTests : IDisposable
     private static NginxErrorLogReader Sequential(bool upstreamOnly = false, DateTimeOffset? since = null, DateTimeOffset? until = null) =>
         new() { TimeZone = TimeZoneInfo.Utc, MaxParallelism = 1, UpstreamOnly = upstreamOnly, Since = since, Until = until };
 
-    private static NginxErrorLogReader Parallel(bool upstreamOnly = false, DateTimeOffset? since = null, DateTimeOffset? until = null) =>
-        new() { TimeZone = TimeZoneInfo.Utc, MaxParallelism = 4, ChunkSize = 16 << 10, ParallelThreshold = 0, UpstreamOnly = upstreamOnly, Since = since, Until = until };
+    private static NginxErrorLogReader Parallel(bool upstreamOnly = false, DateTimeOffset? since = null, DateTimeOffset? until = null,
+        TextDecoding decoding = TextDecoding.WhileReading) =>
+        new()
+        {
+            TimeZone = TimeZoneInfo.Utc, MaxParallelism = 4, ChunkSize = 16 << 10, ParallelThreshold = 0, UpstreamOnly = upstreamOnly, Since = since, Until = until,
+            TextDecoding = decoding,
+        };
 
     /// <summary>The corpus (multi-line FastCGI records, stream/mail lines, odd bytes), the benchmark mix, and the awkward cases.</summary>
     private string MixedLog()
@@ -91,6 +96,15 @@ public sealed class ParallelReadTests : IDisposable
         var path = MixedLog();
         AssertSameRead(Sequential(), Parallel(), path);
         Assert.True(Sequential().ReadFile(path).Count() > 20_000);
+    }
+
+    /// <summary>Decoded on first use, a parallel read's workers hand over only the values an object carries: the objects must still be the same, text included.</summary>
+    [Fact]
+    public void Parallel_read_with_text_decoded_on_first_use_equals_sequential_read_with_text()
+    {
+        var path = MixedLog();
+        AssertSameRead(Sequential(), Parallel(decoding: TextDecoding.OnFirstUse), path);
+        AssertSameRead(Sequential(upstreamOnly: true), Parallel(upstreamOnly: true, decoding: TextDecoding.OnFirstUse), path);
     }
 
     [Fact]

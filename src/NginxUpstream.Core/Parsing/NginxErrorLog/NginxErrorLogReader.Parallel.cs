@@ -91,16 +91,18 @@ public sealed partial class NginxErrorLogReader
         new(c.Buffer, c.Length, stats, c.Offset, c.Line);
 
     /// <summary>
-    /// The records a worker accepted in one chunk: where each is in the chunk, its time and parsed
-    /// fields. The consumer builds the objects (and decodes text, when it is decoded now) as it
-    /// yields them, so objects and strings are made where they are consumed and die young. Built on
-    /// the workers, the objects waiting in the queue were promoted by every collection: ~50 gen1
-    /// collections a 500 MB read instead of 3 (no faster either way on this machine), and with text
-    /// decoded now a read of every record took 6.4 s instead of 2.9 s.
+    /// The records a worker accepted in one chunk: where each is in the chunk, its time and the
+    /// values its object carries, plus the whole parsed record when text is decoded now. The consumer
+    /// builds the objects (and decodes text) as it yields them, so objects and strings are made
+    /// where they are consumed and die young. Built on the workers, the objects waiting in the queue
+    /// were promoted by every collection: ~50 gen1 collections a 500 MB read instead of 3, and with
+    /// text decoded now a read of every record took 6.4 s instead of 2.9 s.
     /// </summary>
     private sealed class ChunkRecords
     {
         public Parsed[] Records = new Parsed[64];
+        /// <summary>The whole parsed records, kept only when text is decoded now (the consumer decodes from them).</summary>
+        public ParsedRecord[]? Full;
         public int Count;
 
         public struct Parsed
@@ -108,26 +110,35 @@ public sealed partial class NginxErrorLogReader
             public int Start, Length;
             public long Line, Offset;
             public DateTimeOffset Time;
-            public ParsedRecord R;
+            public RecordFacts Facts;
         }
 
-        public void Add(int start, int length, long line, long offset, DateTimeOffset time, in ParsedRecord r)
+        public void Add(int start, int length, long line, long offset, DateTimeOffset time, in ParsedRecord r, bool keepFields)
         {
             if (Count == Records.Length) Array.Resize(ref Records, Count * 2);
-            ref var p = ref Records[Count++];
-            p.Start = start; p.Length = length; p.Line = line; p.Offset = offset; p.Time = time; p.R = r;
+            ref var p = ref Records[Count];
+            p.Start = start; p.Length = length; p.Line = line; p.Offset = offset; p.Time = time; p.Facts = new RecordFacts(r);
+            if (keepFields)
+            {
+                Full ??= new ParsedRecord[Records.Length];
+                if (Full.Length < Records.Length) Array.Resize(ref Full, Records.Length);
+                Full[Count] = r;
+            }
+            Count++;
         }
 
         public UpstreamError Build(int i, byte[] buffer, string source, TextDecoder decoder, bool decodeNow)
         {
             ref readonly var p = ref Records[i];
             var s = buffer.AsSpan(p.Start, p.Length);
-            return RecordMaterializer.Build(s, p.R, p.Time, source, p.Line, p.Offset, decodeNow ? decoder.Text(s, p.R) : null, decoder);
+            return RecordMaterializer.Build(s, p.Facts, p.Time, source, p.Line, p.Offset, decodeNow ? decoder.Text(s, Full![i]) : null, decoder);
         }
 
         public void Clear()
         {
-            Array.Clear(Records, 0, Count); // drop the errno names it referenced
+            // Drop the errno names they referenced.
+            Array.Clear(Records, 0, Count);
+            if (Full is not null) Array.Clear(Full, 0, Count);
             Count = 0;
         }
     }
@@ -154,7 +165,7 @@ public sealed partial class NginxErrorLogReader
                              if (stop) { res.Stop = true; break; }
                              continue;
                          }
-                         output.Add(sc.Start, sc.Length, sc.Line, sc.Offset, time, rec);
+                         output.Add(sc.Start, sc.Length, sc.Line, sc.Offset, time, rec, decodeNow);
                      }
                      res.LinesSeen = sc.LinesSeen;
                      return output;

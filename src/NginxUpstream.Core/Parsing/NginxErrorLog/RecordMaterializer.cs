@@ -73,7 +73,7 @@ internal sealed class RecordMaterializer
     /// reading, else with a copy of its bytes that <paramref name="decoder"/> decodes on first use,
     /// so records nobody reads cost one small array, not twenty strings.
     /// </summary>
-    public static UpstreamError Build(ReadOnlySpan<byte> s, in ParsedRecord r, DateTimeOffset time, string source, long lineNumber, long offset,
+    public static UpstreamError Build(ReadOnlySpan<byte> s, in RecordFacts r, DateTimeOffset time, string source, long lineNumber, long offset,
         UpstreamErrorText? text, TextDecoder decoder) =>
         new(text, text is null ? s.ToArray() : null, decoder)
         {
@@ -98,7 +98,7 @@ internal sealed class RecordMaterializer
 
     /// <summary>The object of a parsed record, its text decoded now (<paramref name="decodeNow"/>) or on first use.</summary>
     public UpstreamError Build(ReadOnlySpan<byte> s, in ParsedRecord r, DateTimeOffset time, string source, long lineNumber, long offset, bool decodeNow) =>
-        Build(s, r, time, source, lineNumber, offset, decodeNow ? _decoder.Text(s, r) : null, _decoder);
+        Build(s, new RecordFacts(r), time, source, lineNumber, offset, decodeNow ? _decoder.Text(s, r) : null, _decoder);
 }
 
 /// <summary>
