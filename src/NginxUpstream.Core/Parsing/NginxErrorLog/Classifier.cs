@@ -19,8 +19,8 @@ internal static class Classifier
     public static void Classify(ReadOnlySpan<byte> s, ref ParsedRecord r)
     {
         var m = r.Message.Of(s);
-        string? errnoName = r.Errno >= 0 ? Errnos.Name(r.Errno, r.ErrnoText.Of(s)) : null;
-        r.ErrnoName = errnoName;
+        r.ErrnoId = r.Errno >= 0 ? Errnos.Id(r.Errno, r.ErrnoText.Of(s)) : (byte)0;
+        string? errnoName = Errnos.NameOf(r.ErrnoId);
         var kind = UpstreamErrorKind.Other;
         bool upstreamMessage = false, connect = false;
 

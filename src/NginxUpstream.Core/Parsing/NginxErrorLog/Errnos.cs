@@ -76,9 +76,22 @@ public static class Errnos
         [111] = "ECONNREFUSED", [112] = "EHOSTDOWN", [113] = "EHOSTUNREACH", [115] = "EINPROGRESS",
     };
 
-    private static readonly Dictionary<int, (byte[] Text, string Name)[]> TextKeysByLength =
-        ByText.Select(p => (Text: Encoding.ASCII.GetBytes(p.Key), Name: p.Value)).GroupBy(b => b.Text.Length)
+    /// <summary>
+    /// Every name once, by a one-byte id (0: none). Parsed records carry the id, so they hold no
+    /// references: the arrays a parallel read hands between threads are then nothing the garbage
+    /// collector has to scan.
+    /// </summary>
+    private static readonly string?[] NameTable =
+        new string?[] { null }.Concat(ByText.Values.Concat(Windows.Values).Concat(Linux.Values).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)).ToArray();
+
+    private static readonly Dictionary<string, byte> Ids = NameTable.Skip(1).Select((n, i) => (n!, (byte)(i + 1))).ToDictionary(p => p.Item1, p => p.Item2);
+
+    private static readonly Dictionary<int, (byte[] Text, byte Id)[]> TextKeysByLength =
+        ByText.Select(p => (Text: Encoding.ASCII.GetBytes(p.Key), Id: Ids[p.Value])).GroupBy(b => b.Text.Length)
               .ToDictionary(g => g.Key, g => g.ToArray());
+
+    private static readonly Dictionary<int, byte> WindowsIds = Windows.ToDictionary(p => p.Key, p => Ids[p.Value]);
+    private static readonly Dictionary<int, byte> LinuxIds = Linux.ToDictionary(p => p.Key, p => Ids[p.Value]);
 
     /// <summary>ECONNRESET etc. for an errno as nginx logged it (number and text); null when unknown.</summary>
     public static string? Name(int number, string? text)
@@ -88,13 +101,16 @@ public static class Errnos
         return Linux.TryGetValue(number, out n) ? n : null;
     }
 
-    /// <summary>Span form used by the parser (no allocation).</summary>
-    internal static string? Name(int number, ReadOnlySpan<byte> text)
+    /// <summary>The id of the name for an errno as the parser sees it (number and text bytes; no allocation); 0 when unknown.</summary>
+    internal static byte Id(int number, ReadOnlySpan<byte> text)
     {
         if (TextKeysByLength.TryGetValue(text.Length, out var keys))
             foreach (var k in keys)
-                if (text.SequenceEqual(k.Text)) return k.Name;
-        if (Windows.TryGetValue(number, out var n)) return n;
-        return Linux.TryGetValue(number, out n) ? n : null;
+                if (text.SequenceEqual(k.Text)) return k.Id;
+        if (WindowsIds.TryGetValue(number, out var id)) return id;
+        return LinuxIds.TryGetValue(number, out id) ? id : (byte)0;
     }
+
+    /// <summary>The name of an <see cref="Id"/>: ECONNRESET..., null for 0.</summary>
+    internal static string? NameOf(byte id) => NameTable[id];
 }

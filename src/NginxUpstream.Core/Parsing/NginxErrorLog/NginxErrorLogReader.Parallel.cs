@@ -134,13 +134,7 @@ public sealed partial class NginxErrorLogReader
             return RecordMaterializer.Build(s, p.Facts, p.Time, source, p.Line, p.Offset, decodeNow ? decoder.Text(s, Full![i]) : null, decoder);
         }
 
-        public void Clear()
-        {
-            // Drop the errno names they referenced.
-            Array.Clear(Records, 0, Count);
-            if (Full is not null) Array.Clear(Full, 0, Count);
-            Count = 0;
-        }
+        public void Clear() => Count = 0; // the records hold no references: nothing to release
     }
 
     private IEnumerable<UpstreamError> RecordsParallel(ChunkCutter cutter, string source, ReadStats stats, CancellationToken cancel, long total,

@@ -18,7 +18,8 @@ internal struct ParsedRecord
         Login, Resolver, SslError, Method, Uri, Protocol, UpstreamScheme, UpstreamAddress, UpstreamUri, UpstreamHost,
         UpstreamSocket;
     public int Errno; // -1: none
-    public string? ErrnoName; // static strings only
+    public byte ErrnoId; // Errnos.Id: 0 none
+    public readonly string? ErrnoName => Errnos.NameOf(ErrnoId);
     public Phases.Facing Facing;
     public int UpstreamPort; // -1: none
     public UpstreamErrorKind Kind;
