@@ -9,8 +9,6 @@ internal sealed class Chunk
     public int Length;
     /// <summary>Byte offset of the chunk in the (decompressed) source.</summary>
     public long Offset;
-    /// <summary>Physical lines before the chunk.</summary>
-    public long Line;
     /// <summary>Position of the underlying file after the chunk was read (progress bars).</summary>
     public long Position;
 }
@@ -24,10 +22,12 @@ internal sealed class Chunk
 /// bytes past the last one: no continuation line can reach back that far (nginx's records are at
 /// most 2047 bytes), so no record spans the cut.</item>
 /// </list>
-/// Line numbers stay exact: the cutter counts each chunk's newlines before handing it out.
+/// The cutter does not count lines: each chunk's scanner numbers its lines from 0 and the reader,
+/// which takes the chunks back in order, adds the lines before the chunk (a pass over every byte
+/// less on the reading thread).
 /// A read failure (corrupt gzip) ends the input; what was read before it is still returned.
 /// </summary>
-internal sealed class ChunkCutter(Stream stream, long startOffset, long startLine, Func<long>? position, int chunkSize = ChunkCutter.DefaultChunkSize,
+internal sealed class ChunkCutter(Stream stream, long startOffset, Func<long>? position, int chunkSize = ChunkCutter.DefaultChunkSize,
     int maxChunk = ChunkCutter.DefaultMaxChunk)
 {
     /// <summary>
@@ -45,7 +45,7 @@ internal sealed class ChunkCutter(Stream stream, long startOffset, long startLin
     private readonly ConcurrentBag<byte[]> _free = new();
     private byte[]? _carry;
     private int _carryLen;
-    private long _offset = startOffset, _line = startLine;
+    private long _offset = startOffset;
     private bool _eof;
 
     /// <summary>The exception that ended the input early, if any.</summary>
@@ -61,7 +61,7 @@ internal sealed class ChunkCutter(Stream stream, long startOffset, long startLin
     public bool Overflowed { get; private set; }
 
     /// <summary>After <see cref="Overflowed"/>: the bytes from the last cut on (those read, then the rest of the stream), and where they start.</summary>
-    public (Stream Data, long Offset, long Line) Rest() => (new RestStream((_carry ?? Array.Empty<byte>()).AsMemory(0, _carryLen), stream), _offset, _line);
+    public (Stream Data, long Offset) Rest() => (new RestStream((_carry ?? Array.Empty<byte>()).AsMemory(0, _carryLen), stream), _offset);
 
     public Chunk? Next()
     {
@@ -102,9 +102,8 @@ internal sealed class ChunkCutter(Stream stream, long startOffset, long startLin
             System.Buffer.BlockCopy(buf, cut, _carry, 0, rest);
             _carryLen = rest;
         }
-        var c = new Chunk { Buffer = buf, Length = cut, Offset = _offset, Line = _line, Position = position?.Invoke() ?? 0 };
+        var c = new Chunk { Buffer = buf, Length = cut, Offset = _offset, Position = position?.Invoke() ?? 0 };
         _offset += cut;
-        _line += buf.AsSpan(0, cut).Count((byte)'\n');
         return c;
     }
 

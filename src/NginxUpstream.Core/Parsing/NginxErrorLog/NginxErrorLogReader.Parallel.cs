@@ -30,6 +30,7 @@ public sealed partial class NginxErrorLogReader
         public T Value = default!;
         public readonly ReadStats Stats = new();
         public bool Stop;
+        /// <summary>Physical lines of the chunk.</summary>
         public long LinesSeen;
     }
 
@@ -86,9 +87,12 @@ public sealed partial class NginxErrorLogReader
         }
     }
 
-    /// <summary>Parses one chunk with the same scanner and filters a sequential read uses.</summary>
+    /// <summary>
+    /// Parses one chunk with the same scanner and filters a sequential read uses. Its line numbers
+    /// count from the chunk's start: the consumer adds the lines before it.
+    /// </summary>
     private static RecordScanner ChunkScanner(Chunk c, ReadStats stats) =>
-        new(c.Buffer, c.Length, stats, c.Offset, c.Line);
+        new(c.Buffer, c.Length, stats, c.Offset, startLine: 0);
 
     /// <summary>
     /// The records a worker accepted in one chunk: where each is in the chunk, its time and the
@@ -127,20 +131,21 @@ public sealed partial class NginxErrorLogReader
             Count++;
         }
 
-        public UpstreamError Build(int i, byte[] buffer, string source, TextDecoder decoder, bool decodeNow)
+        /// <summary>Record <paramref name="i"/>'s object; <paramref name="linesBefore"/>: the lines before the chunk.</summary>
+        public UpstreamError Build(int i, byte[] buffer, long linesBefore, string source, TextDecoder decoder, bool decodeNow)
         {
             ref readonly var p = ref Records[i];
             var s = buffer.AsSpan(p.Start, p.Length);
-            return RecordMaterializer.Build(s, p.Facts, p.Time, source, p.Line, p.Offset, decodeNow ? decoder.Text(s, Full![i]) : null, decoder);
+            return RecordMaterializer.Build(s, p.Facts, p.Time, source, linesBefore + p.Line, p.Offset, decodeNow ? decoder.Text(s, Full![i]) : null, decoder);
         }
 
         public void Clear() => Count = 0; // the records hold no references: nothing to release
     }
 
-    private IEnumerable<UpstreamError> RecordsParallel(ChunkCutter cutter, string source, ReadStats stats, CancellationToken cancel, long total,
+    private IEnumerable<UpstreamError> RecordsParallel(ChunkCutter cutter, long startLine, string source, ReadStats stats, CancellationToken cancel, long total,
         Action<long, long>? checkpoint = null)
     {
-        long last = 0, nextPoint = 0;
+        long lines = startLine, nextPoint = 0; // lines: physical lines before the chunk being consumed
         var decoder = new TextDecoder();
         bool decodeNow = DecodeNow;
         // Reused: a chunk's arrays grow to hundreds of KB, which new ones would put on the large-object heap.
@@ -166,10 +171,9 @@ public sealed partial class NginxErrorLogReader
                  }, cancel))
         {
             stats.Add(r.Stats);
-            last = r.LinesSeen;
             if (checkpoint is not null && chunk.Offset >= nextPoint)
             {
-                checkpoint(chunk.Offset, chunk.Line);
+                checkpoint(chunk.Offset, lines);
                 nextPoint = chunk.Offset + CheckpointInterval;
             }
             if (Progress is not null) Progress(source, chunk.Position, total);
@@ -178,8 +182,9 @@ public sealed partial class NginxErrorLogReader
             {
                 if ((i & 0x3FF) == 0x3FF) cancel.ThrowIfCancellationRequested();
                 stats.RecordsEmitted++;
-                yield return output.Build(i, chunk.Buffer, source, decoder, decodeNow);
+                yield return output.Build(i, chunk.Buffer, lines, source, decoder, decodeNow);
             }
+            lines += r.LinesSeen;
             cutter.Return(chunk);
             output.Clear();
             pool.Add(output);
@@ -188,35 +193,38 @@ public sealed partial class NginxErrorLogReader
         if (cutter.Overflowed)
         {
             // A stretch without a safe cut (a line of many MB): the rest is read sequentially.
-            var (rest, offset, line) = cutter.Rest();
-            var sc = new RecordScanner(rest, stats, startOffset: offset, startLine: line);
+            var (rest, offset) = cutter.Rest();
+            var sc = new RecordScanner(rest, stats, startOffset: offset, startLine: lines);
             foreach (var e in Records(sc, source, stats, cancel, null, total)) yield return e;
-            last = sc.LinesSeen;
-            if (sc.Failure is { } f) throw Corrupt(source, last, f);
+            lines = sc.LinesSeen;
+            if (sc.Failure is { } f) throw Corrupt(source, lines, f);
         }
         if (cutter.Failure is { } fail)
-            throw Corrupt(source, last, fail);
+            throw Corrupt(source, lines, fail);
     }
 
     private long CountParallel(ChunkCutter cutter, ReadStats stats, CancellationToken cancel)
     {
-        long n = 0;
+        long n = 0, lines = 0;
         foreach (var (r, chunk) in Chunks<long>(cutter, (c, f, res, token) =>
                  {
-                     var k = CountRecords(ChunkScanner(c, res.Stats), f, res.Stats, token, out var stop);
+                     var sc = ChunkScanner(c, res.Stats);
+                     var k = CountRecords(sc, f, res.Stats, token, out var stop);
                      res.Stop = stop;
+                     res.LinesSeen = sc.LinesSeen;
                      return k;
                  }, cancel))
         {
             stats.Add(r.Stats);
+            lines += r.LinesSeen;
             n += r.Value;
             cutter.Return(chunk);
             if (r.Stop) return n;
         }
         if (cutter.Overflowed)
         {
-            var (rest, offset, line) = cutter.Rest();
-            n += CountRecords(new RecordScanner(rest, stats, startOffset: offset, startLine: line), new Filter(this), stats, cancel, out _);
+            var (rest, offset) = cutter.Rest();
+            n += CountRecords(new RecordScanner(rest, stats, startOffset: offset, startLine: lines), new Filter(this), stats, cancel, out _);
         }
         return n;
     }

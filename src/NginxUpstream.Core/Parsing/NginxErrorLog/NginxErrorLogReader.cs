@@ -98,7 +98,7 @@ public sealed partial class NginxErrorLogReader
                 {
                     // A plain file's chunk starts become line-count points for later -Since/-Follow reads.
                     Action<long, long>? remember = compressed ? null : (off, lines) => LineCheckpoints.Add(fs.SafeFileHandle, fs.Name, off, lines);
-                    foreach (var e in RecordsParallel(new ChunkCutter(s, startOffset, startLine, () => fs.Position, ChunkSize, MaxChunk), path, stats, cancel, total, remember))
+                    foreach (var e in RecordsParallel(new ChunkCutter(s, startOffset, () => fs.Position, ChunkSize, MaxChunk), startLine, path, stats, cancel, total, remember))
                         yield return e;
                     yield break;
                 }
@@ -309,7 +309,7 @@ public sealed partial class NginxErrorLogReader
         using Stream s = compressed ? new System.IO.Compression.GZipStream(fs, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : fs;
         if (UseParallel(compressed, fs.Length))
         {
-            var k = CountParallel(new ChunkCutter(s, 0, 0, null, ChunkSize, MaxChunk), stats, cancel);
+            var k = CountParallel(new ChunkCutter(s, 0, null, ChunkSize, MaxChunk), stats, cancel);
             stats.RecordsEmitted += k;
             return k;
         }
