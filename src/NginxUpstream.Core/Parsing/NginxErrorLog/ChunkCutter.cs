@@ -14,7 +14,7 @@ internal sealed class Chunk
 }
 
 /// <summary>
-/// Cuts a stream of error.log bytes into chunks of about 1 MiB for parallel
+/// Cuts a stream of error.log bytes into chunks of about 256 KiB for parallel
 /// parsing, at boundaries a sequential read could not tell apart:
 /// <list type="bullet">
 /// <item>the start of a line that looks like a header (a header always opens a new record), or</item>
@@ -37,7 +37,12 @@ internal sealed class ChunkCutter(Stream stream, long startOffset, Func<long>? p
     /// </summary>
     public const int DefaultMaxChunk = 16 << 20;
 
-    public const int DefaultChunkSize = 1 << 20;
+    /// <summary>
+    /// 256 KiB: a chunk the reading thread has just read is still in a cache near it when a worker
+    /// parses it. 64-256 KiB read 2-4% faster than 1 MiB chunks and 4 MiB ones 2-3% slower (A/B runs
+    /// of the upstream-only read on 2 threads).
+    /// </summary>
+    public const int DefaultChunkSize = 256 << 10;
     /// <summary>Smallest chunk: its window must hold a header-less stretch longer than a record.</summary>
     public const int MinChunkSize = 1 << 14;
     private readonly int ChunkSize = Math.Max(chunkSize, MinChunkSize);
