@@ -373,6 +373,7 @@ public sealed partial class NginxErrorLogReader
         private readonly NginxErrorLogReader _o;
         private readonly bool[]? _kinds;
         private readonly DateTimeOffset? _stopAfter;
+        private readonly bool _prefilterFirst;
         public readonly RecordMaterializer Materializer;
 
         public Filter(NginxErrorLogReader o)
@@ -385,12 +386,17 @@ public sealed partial class NginxErrorLogReader
                 foreach (var k in ks) _kinds[(int)k] = true;
             }
             if (o.Until is { } u) _stopAfter = u + o.Disorder;
+            // Without a time window, only records the prefilter lets through need their header:
+            // most lines of a log are skipped without parsing it (a malformed header among them
+            // is then counted as not upstream-related, which it also is).
+            _prefilterFirst = o.UpstreamOnly && o.Since is null && o.Until is null;
         }
 
         public bool Accept(ReadOnlySpan<byte> s, ref ParsedRecord r, ReadStats stats, out DateTimeOffset time, out bool stop)
         {
             stop = false;
             time = default;
+            if (_prefilterFirst && !Classifier.CanBeUpstream(s)) { stats.Skip("not upstream-related"); return false; }
             if (!RecordParser.TryParseHeader(s, ref r, out var body)) { stats.Skip("malformed header"); return false; }
             var lt = Materializer.LocalTicksCached(r);
             if (lt < 0) { stats.Skip("impossible timestamp"); return false; }
@@ -403,7 +409,7 @@ public sealed partial class NginxErrorLogReader
                 return false;
             }
             // Prefilter: a record without the words an upstream-side classification needs skips the parse.
-            if (_o.UpstreamOnly && !Classifier.CanBeUpstream(s)) { stats.Skip("not upstream-related"); return false; }
+            if (_o.UpstreamOnly && !_prefilterFirst && !Classifier.CanBeUpstream(s)) { stats.Skip("not upstream-related"); return false; }
             RecordParser.ParseBody(s, body, ref r, _o.DecodeNow);
             if (_o.UpstreamOnly && r.Side != ErrorSide.Upstream) { stats.Skip("not upstream-related"); return false; }
             if (_kinds is not null && !_kinds[(int)r.Kind]) { stats.Skip("other kind"); return false; }
