@@ -115,6 +115,34 @@ public class PrefilterEquivalenceTests
         }
     }
 
+    /// <summary>
+    /// Without a time window the prefilter runs before the header parse, so a line with a malformed
+    /// header and none of the upstream words is counted as not upstream-related; with a window (whose
+    /// filter needs every header) and for a line the prefilter lets through, the header decides.
+    /// </summary>
+    [Fact]
+    public void MalformedHeaderIsCountedAsNotUpstreamRelatedOnlyWhenThePrefilterSkipsItFirst()
+    {
+        string[] lines =
+        [
+            "2026/11/26 10:00:00 [bogus] 1#1: *1 client 10.0.0.1 closed keepalive connection",
+            "2026/11/26 10:00:01 [bogus] 1#1: *2 upstream timed out (110: Connection timed out) while reading response header from upstream",
+            "2026/11/26 10:00:02 [error] 1#1: *3 upstream timed out (110: Connection timed out) while reading response header from upstream",
+        ];
+        var noWindow = new ReadStats();
+        var got = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true }.ReadLines(lines, stats: noWindow).ToList();
+        Assert.Equal(3, Assert.Single(got).LineNumber);
+        Assert.Equal(1, noWindow.Skipped["not upstream-related"]);
+        Assert.Equal(1, noWindow.Skipped["malformed header"]);
+
+        var window = new ReadStats();
+        var since = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        got = new NginxErrorLogReader { TimeZone = TimeZoneInfo.Utc, UpstreamOnly = true, Since = since }.ReadLines(lines, stats: window).ToList();
+        Assert.Equal(3, Assert.Single(got).LineNumber);
+        Assert.Equal(2, window.Skipped["malformed header"]);
+        Assert.False(window.Skipped.ContainsKey("not upstream-related"));
+    }
+
     /// <summary>Same records in the same order with the same fields, and the same accounting; returns the record count.</summary>
     private static int AssertEquivalent(string path)
     {
