@@ -173,6 +173,29 @@ public sealed class ParallelReadTests : IDisposable
         Assert.Equal(40 * 124, par.ReadFile(path).Count());
     }
 
+    /// <summary>
+    /// The consumer parses chunks itself when no worker has started them; workers that wait too long
+    /// for a chunk end. A consumer slower than that timeout gets the same records, parsed by itself.
+    /// </summary>
+    [Fact]
+    public void A_consumer_slower_than_the_workers_idle_timeout_parses_the_rest_itself()
+    {
+        var path = MixedLog();
+        var expected = Sequential().ReadFile(path).Select(Json).ToList();
+        var par = new NginxErrorLogReader
+        {
+            TimeZone = TimeZoneInfo.Utc, MaxParallelism = 3, ChunkSize = 16 << 10, ParallelThreshold = 0, WorkerIdleTimeout = TimeSpan.FromMilliseconds(50),
+        };
+        var actual = new List<string>();
+        foreach (var e in par.ReadFile(path))
+        {
+            actual.Add(Json(e));
+            if (actual.Count == 100) Thread.Sleep(300); // every worker times out here
+        }
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++) Assert.Equal(expected[i], actual[i]);
+    }
+
     [Fact]
     public void Abandoning_a_parallel_read_early_stops_its_workers()
     {

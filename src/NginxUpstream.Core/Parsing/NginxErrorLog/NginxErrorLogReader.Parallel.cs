@@ -16,6 +16,9 @@ public sealed partial class NginxErrorLogReader
     /// <summary>Inputs smaller than this are read sequentially (threads cost more than they save).</summary>
     internal long ParallelThreshold { get; init; } = 8L << 20;
 
+    /// <summary>How long a parse worker waits for a chunk before it ends (a slow consumer parses the rest itself).</summary>
+    internal TimeSpan WorkerIdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Bytes between the line-count points a full read leaves for later -Since/-Follow reads (<see cref="LineCheckpoints"/>).</summary>
     internal long CheckpointInterval { get; init; } = 32L << 20;
 
@@ -34,19 +37,64 @@ public sealed partial class NginxErrorLogReader
         public long LinesSeen;
     }
 
+    /// <summary>One chunk's parse: run once, by a worker or by the consumer, whichever claims it first.</summary>
+    private sealed class Job<T>(Chunk chunk, Func<ChunkResult<T>> run)
+    {
+        private int _claimed;
+        private readonly TaskCompletionSource<ChunkResult<T>> _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public Chunk Chunk => chunk;
+        public Task<ChunkResult<T>> Done => _done.Task;
+
+        /// <summary>Runs the parse unless another thread has claimed it; false when it had.</summary>
+        public bool TryRun()
+        {
+            if (Interlocked.Exchange(ref _claimed, 1) != 0) return false;
+            try { _done.SetResult(run()); }
+            catch (OperationCanceledException e) { _done.SetCanceled(e.CancellationToken); }
+            catch (Exception e) { _done.SetException(e); }
+            return true;
+        }
+
+        /// <summary>Makes sure nobody starts it (the read is over); true when it had not started.</summary>
+        public bool Retire()
+        {
+            if (Interlocked.Exchange(ref _claimed, 1) != 0) return false;
+            _done.SetCanceled();
+            return true;
+        }
+    }
+
     /// <summary>
-    /// Runs <paramref name="parse"/> on the chunks <paramref name="cutter"/> hands out, on up to
-    /// <see cref="MaxParallelism"/> threads and returns the results in file order; the caller
-    /// merges each chunk's stats when it consumes it. Stops handing out chunks after one that
-    /// says stop (-Until), and when the enumeration is abandoned.
+    /// Runs <paramref name="parse"/> on the chunks <paramref name="cutter"/> hands out and returns
+    /// the results in file order; the caller merges each chunk's stats when it consumes it. The
+    /// parsing threads are <see cref="MaxParallelism"/> - 1 workers and the consuming thread itself,
+    /// which parses a waiting chunk instead of blocking on the oldest: the consumer's own work
+    /// (reading, building objects) is a fraction of a core, and with a worker per core beside it the
+    /// three threads took turns on two cores. Stops handing out chunks after one that says stop
+    /// (-Until), and when the enumeration is abandoned.
     /// </summary>
     private IEnumerable<(ChunkResult<T> Result, Chunk Chunk)> Chunks<T>(ChunkCutter cutter,
         Func<Chunk, Filter, ChunkResult<T>, CancellationToken, T> parse, CancellationToken cancel)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var filters = new ConcurrentBag<Filter>();
-        var inFlight = new Queue<(Task<ChunkResult<T>> Task, Chunk Chunk)>();
-        int depth = MaxParallelism + 1;
+        var inFlight = new Queue<Job<T>>();
+        var pending = new ConcurrentQueue<Job<T>>();
+        using var ready = new SemaphoreSlim(0);
+        int depth = MaxParallelism + 2;
+        var workers = new Task[Math.Max(1, MaxParallelism - 1)];
+        for (int i = 0; i < workers.Length; i++)
+            workers[i] = Task.Factory.StartNew(() =>
+            {
+                try
+                {
+                    // A worker left idle this long ends: an enumeration dropped without being disposed
+                    // leaves no thread behind (the consumer parses whatever is still waiting).
+                    while (ready.Wait(WorkerIdleTimeout, stop.Token))
+                        if (pending.TryDequeue(out var j)) j.TryRun();
+                }
+                catch (OperationCanceledException) { }
+            }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         bool more = true;
         try
         {
@@ -57,7 +105,7 @@ public sealed partial class NginxErrorLogReader
                 {
                     var c = cutter.Next();
                     if (c is null) { more = false; break; }
-                    inFlight.Enqueue((Task.Run(() =>
+                    var job = new Job<T>(c, () =>
                     {
                         var f = filters.TryTake(out var x) ? x : new Filter(this);
                         try
@@ -67,14 +115,24 @@ public sealed partial class NginxErrorLogReader
                             return res;
                         }
                         finally { filters.Add(f); }
-                    }, stop.Token), c));
+                    });
+                    inFlight.Enqueue(job);
+                    pending.Enqueue(job);
+                    ready.Release();
                 }
                 if (inFlight.Count == 0) yield break;
-                var (task, chunk) = inFlight.Dequeue();
+                var oldest = inFlight.Dequeue();
+                // Parse what nobody has started, the oldest first, rather than wait.
+                if (!oldest.Done.IsCompleted && !oldest.TryRun())
+                    foreach (var j in inFlight)
+                    {
+                        if (oldest.Done.IsCompleted) break;
+                        j.TryRun();
+                    }
                 ChunkResult<T> r;
-                try { r = task.GetAwaiter().GetResult(); }
+                try { r = oldest.Done.GetAwaiter().GetResult(); }
                 catch (OperationCanceledException) { cancel.ThrowIfCancellationRequested(); throw; }
-                yield return (r, chunk); // the caller returns the chunk's buffer once it has used it
+                yield return (r, oldest.Chunk); // the caller returns the chunk's buffer once it has used it
                 if (r.Stop) yield break;
             }
         }
@@ -82,8 +140,10 @@ public sealed partial class NginxErrorLogReader
         {
             stop.Cancel();
             // Workers stop at their next check; wait so no thread still reads a buffer or the stream.
-            foreach (var (t, _) in inFlight)
-                try { t.Wait(); } catch (AggregateException) { } catch (OperationCanceledException) { }
+            foreach (var j in inFlight)
+                if (!j.Retire())
+                    try { j.Done.Wait(); } catch (AggregateException) { } catch (OperationCanceledException) { }
+            try { Task.WaitAll(workers); } catch (AggregateException) { }
         }
     }
 
