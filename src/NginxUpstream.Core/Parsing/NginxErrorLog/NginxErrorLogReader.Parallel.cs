@@ -9,7 +9,8 @@ public sealed partial class NginxErrorLogReader
     /// <summary>
     /// Threads that parse a large file at once (default: the CPU count, at most 8; 1 reads
     /// sequentially). Records still come out in file order with exact line numbers; the
-    /// enumerating thread reads the file and hands out chunks, workers parse them.
+    /// enumerating thread reads the file, hands out chunks and parses them too, beside
+    /// MaxParallelism - 1 workers.
     /// </summary>
     public int MaxParallelism { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 8);
 
@@ -81,7 +82,7 @@ public sealed partial class NginxErrorLogReader
         var inFlight = new Queue<Job<T>>();
         var pending = new ConcurrentQueue<Job<T>>();
         using var ready = new SemaphoreSlim(0);
-        int depth = MaxParallelism + 2;
+        int depth = MaxParallelism + 2; // chunks read ahead: enough that no parser waits for one
         var workers = new Task[Math.Max(1, MaxParallelism - 1)];
         for (int i = 0; i < workers.Length; i++)
             workers[i] = Task.Factory.StartNew(() =>
