@@ -164,6 +164,16 @@ Describe 'Invoke-NginxResetDiagnosis -Probe' {
         $r[0].Summary | Should -Match '^2 incidents on 2 upstreams in the last hour: '
         $r[0].Summary | Should -Match ([regex]::Escape("probe 127.0.0.1:$Port answered 200"))
     }
+    It 'takes a TimeSpan as "that long ago"' {
+        $r = @(Invoke-NginxResetDiagnosis -ErrorLogPath $ProbeLog -TimeZone UTC -Since (New-TimeSpan -Minutes 30) -WarningAction SilentlyContinue)
+        $r[0].ConnectionFailureCount | Should -Be 3
+        ($r[0].Until - $r[0].Since).TotalMinutes | Should -BeGreaterOrEqual 29.9
+        ($r[0].Until - $r[0].Since).TotalMinutes | Should -BeLessOrEqual 30.1
+        $r[0].Summary | Should -Match '^2 incidents on 2 upstreams in the last 30 minutes: '
+        $old = @(Invoke-NginxResetDiagnosis -ErrorLogPath $ProbeLog -TimeZone UTC -Since (New-TimeSpan -Hours 3) -Until (New-TimeSpan -Hours 2) -WarningAction SilentlyContinue)
+        $old[0].ConnectionFailureCount | Should -Be 0
+        $old[0].Summary | Should -BeLike 'No upstream connection failures between *'
+    }
     It 'does not probe without -Probe' {
         $r = @(Invoke-NginxResetDiagnosis -ErrorLogPath $ProbeLog -TimeZone UTC -WarningAction SilentlyContinue)
         $r[0].Probes.Count | Should -Be 0

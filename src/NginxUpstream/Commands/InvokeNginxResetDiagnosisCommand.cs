@@ -67,12 +67,14 @@ public sealed class InvokeNginxResetDiagnosisCommand : PSCmdlet, IDisposable
         }
         else
         {
-            sources = RotatedLogSet.Expand(NginxErrorLogReader.DefaultPath);
-            if (sources.Count == 0)
+            var set = RotatedLogSet.Expand(NginxErrorLogReader.DefaultPath);
+            if (set.Count == 0)
             {
                 WriteError(Errors.FileNotFound(NginxErrorLogReader.DefaultPath, NginxErrorLogReader.DefaultPath));
                 return;
             }
+            // Get-NginxUpstreamError skips the rotated files that end before -Since: list only those it reads.
+            sources = new NginxErrorLogReader { Since = since, TimeZone = TimeZone ?? TimeZoneInfo.Local }.FilesNeeded(set);
         }
         WriteVerbose($"Window {since:yyyy-MM-dd HH:mm:ss zzz} .. {until:yyyy-MM-dd HH:mm:ss zzz}; nginx error log: {string.Join(", ", sources)}.");
 
