@@ -21,6 +21,7 @@
         'Get-ProcessCrash'
         'Get-UpstreamSocket'
         'Import-NginxFinding'
+        'Invoke-NginxResetDiagnosis'
         'Test-NginxKeepaliveConfig'
         'Test-NginxUpstream'
     )

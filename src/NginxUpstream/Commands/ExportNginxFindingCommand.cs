@@ -48,6 +48,12 @@ public sealed class ExportNginxFindingCommand : PSCmdlet
     {
         var v = InputObject is PSObject pso ? pso.BaseObject : InputObject;
         if (v is null) return;
+        // Invoke-NginxResetDiagnosis's report: its diagnoses are the findings.
+        if (v is NginxResetReport report)
+        {
+            _findings.AddRange(report.Diagnoses);
+            return;
+        }
         if (FindingTypes.NameOf(v) is null)
         {
             WriteError(new ErrorRecord(

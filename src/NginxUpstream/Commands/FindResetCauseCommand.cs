@@ -160,7 +160,7 @@ public sealed class FindResetCauseCommand : PSCmdlet, IDisposable
         new ResetDiagnoser(options).Diagnose(_errors, evidence, _cancel.Token);
 
     /// <summary>The same kill read from two kernel sources (dmesg and journal) counts once.</summary>
-    private static void DedupeKernel(EvidenceSet e)
+    internal static void DedupeKernel(EvidenceSet e)
     {
         var seen = new HashSet<(int?, string?, long)>();
         e.OomKills.RemoveAll(k => !seen.Add((k.ProcessId, k.ProcessName, (k.Time?.UtcTicks ?? 0) / TimeSpan.TicksPerSecond / 5)));
