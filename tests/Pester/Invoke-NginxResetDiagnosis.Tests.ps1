@@ -180,3 +180,21 @@ Describe 'Invoke-NginxResetDiagnosis -Probe' {
         $r[0].Summary | Should -Not -Match 'probe'
     }
 }
+
+Describe 'Warnings of the readers it runs' {
+    # A stand-in reader that warns: functions come before cmdlets in command lookup.
+    BeforeAll { function global:Get-BackendEvent { [CmdletBinding()] param($Since, $Until, $TimeZone) Write-Warning 'nested backend warning' } }
+    AfterAll { Remove-Item function:global:Get-BackendEvent -ErrorAction SilentlyContinue }
+
+    It 'are its own warnings: -WarningVariable gets them, -WarningAction decides, nothing is left behind' {
+        $w = $null
+        $null = Invoke-NginxResetDiagnosis -ErrorLogPath $StaleLog -Since '2026-11-27 01:00:00Z' -Until '2026-11-27 02:00:00Z' -TimeZone UTC -WarningVariable w -WarningAction SilentlyContinue
+        @($w | Where-Object { "$_" -eq 'backend logs: nested backend warning' }).Count | Should -Be 1
+        @(Get-Variable 'NginxUpstreamNestedWarnings_*' -Scope Global -ErrorAction SilentlyContinue).Count | Should -Be 0
+    }
+    It 'the same for Find-ResetCause' {
+        $w = $null
+        $null = Get-NginxUpstreamError -All -LiteralPath $StaleLog -TimeZone UTC | Find-ResetCause -WarningVariable w -WarningAction SilentlyContinue
+        @($w | Where-Object { "$_" -eq 'backend logs: nested backend warning' }).Count | Should -Be 1
+    }
+}

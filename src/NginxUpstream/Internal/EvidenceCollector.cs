@@ -28,6 +28,15 @@ internal sealed class EvidenceCollector(PSCmdlet cmdlet, TimeZoneInfo? zone, Dat
             if (info.Parameters.ContainsKey(k)) ps.AddParameter(k, v);
         if (zone is not null && info.Parameters.ContainsKey("TimeZone")) ps.AddParameter("TimeZone", zone);
         if (bootTime is not null && info.Parameters.ContainsKey("BootTime")) ps.AddParameter("BootTime", bootTime);
+        // In the current runspace a nested command's warnings go straight to the host, past the
+        // caller's -WarningAction and -WarningVariable (its error stream is collected, its warning
+        // stream is not): they are kept in a variable of their own and written as this cmdlet's.
+        var warnings = "NginxUpstreamNestedWarnings_" + Guid.NewGuid().ToString("N");
+        if (info.Parameters.ContainsKey("WarningVariable"))
+        {
+            ps.AddParameter("WarningAction", ActionPreference.SilentlyContinue);
+            ps.AddParameter("WarningVariable", warnings);
+        }
         List<object> output;
         try
         {
@@ -35,14 +44,24 @@ internal sealed class EvidenceCollector(PSCmdlet cmdlet, TimeZoneInfo? zone, Dat
         }
         catch (RuntimeException e)
         {
+            RelayWarnings(warnings, what);
             cmdlet.WriteWarning($"{what}: {command} failed: {e.Message}");
             return null;
         }
         foreach (var err in ps.Streams.Error)
             cmdlet.WriteWarning($"{what}: {err.Exception?.Message ?? err.ToString()}");
         foreach (var w in ps.Streams.Warning) cmdlet.WriteWarning($"{what}: {w.Message}");
+        RelayWarnings(warnings, what);
         cmdlet.WriteVerbose($"{what}: {command} returned {output.Count} record(s).");
         return output;
+    }
+
+    private void RelayWarnings(string variable, string what)
+    {
+        if (cmdlet.SessionState.PSVariable.GetValue(variable) is System.Collections.IEnumerable captured)
+            foreach (var w in captured)
+                cmdlet.WriteWarning($"{what}: {(w as WarningRecord)?.Message ?? w?.ToString()}");
+        cmdlet.SessionState.PSVariable.Remove(variable);
     }
 
     /// <summary>This host's evidence, with each reader's defaults, limited to the errors' time span.</summary>
