@@ -184,7 +184,7 @@ Describe 'Invoke-NginxResetDiagnosis -Probe' {
 Describe 'Warnings of the readers it runs' {
     # A stand-in reader that warns: functions come before cmdlets in command lookup.
     BeforeAll { function global:Get-BackendEvent { [CmdletBinding()] param($Since, $Until, $TimeZone) Write-Warning 'nested backend warning' } }
-    AfterAll { Remove-Item function:global:Get-BackendEvent -ErrorAction SilentlyContinue }
+    AfterAll { Remove-Item -LiteralPath 'Function:\Get-BackendEvent' -ErrorAction SilentlyContinue }
 
     It 'are its own warnings: -WarningVariable gets them, -WarningAction decides, nothing is left behind' {
         $w = $null
@@ -196,5 +196,21 @@ Describe 'Warnings of the readers it runs' {
         $w = $null
         $null = Get-NginxUpstreamError -All -LiteralPath $StaleLog -TimeZone UTC | Find-ResetCause -WarningVariable w -WarningAction SilentlyContinue
         @($w | Where-Object { "$_" -eq 'backend logs: nested backend warning' }).Count | Should -Be 1
+    }
+}
+
+Describe 'Diagnosis options, as Find-ResetCause takes them' {
+    It '-BurstGap splits the three resets (01:26:13, :14, :16) where they are further apart than it' {
+        $one = Invoke-NginxResetDiagnosis -ErrorLogPath $StaleLog -Since '2026-11-27 01:00:00Z' -Until '2026-11-27 02:00:00Z' -TimeZone UTC -WarningAction SilentlyContinue
+        $two = Invoke-NginxResetDiagnosis -ErrorLogPath $StaleLog -Since '2026-11-27 01:00:00Z' -Until '2026-11-27 02:00:00Z' -TimeZone UTC -BurstGap '00:00:01' -WarningAction SilentlyContinue
+        $one.IncidentCount | Should -Be 1
+        $two.IncidentCount | Should -Be 2
+        ($two.Diagnoses | ForEach-Object { $_.ErrorCount }) -join ',' | Should -Be '2,1'
+    }
+}
+
+Describe 'After the stand-in reader' {
+    It 'the module''s own Get-BackendEvent is back' {
+        (Get-Command Get-BackendEvent).CommandType | Should -Be 'Cmdlet'
     }
 }

@@ -48,6 +48,34 @@ public sealed class InvokeNginxResetDiagnosisCommand : PSCmdlet, IDisposable
     [Parameter]
     public SwitchParameter Probe { get; set; }
 
+    // The diagnosis options, as Find-ResetCause takes them.
+
+    /// <summary>Errors further apart than this start a new incident. Default 60 seconds.</summary>
+    [Parameter]
+    public TimeSpan BurstGap { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How far apart the clocks of two sources may be. Default 3 seconds.</summary>
+    [Parameter]
+    public TimeSpan Skew { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Backend process names (wildcards) to treat as the backend in kernel records.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    public string[]? ProcessName { get; set; }
+
+    /// <summary>systemd units or cgroup paths (wildcards) of the backend.</summary>
+    [Parameter]
+    [SupportsWildcards]
+    public string[]? Unit { get; set; }
+
+    /// <summary>Backend process ids.</summary>
+    [Parameter]
+    public int[]? ProcessId { get; set; }
+
+    /// <summary>Boot time of the host whose raw dmesg (seconds since boot) is read, passed to the kernel-log readers.</summary>
+    [Parameter]
+    public DateTimeOffset? BootTime { get; set; }
+
     protected override void EndProcessing()
     {
         var now = DateTimeOffset.Now;
@@ -78,7 +106,7 @@ public sealed class InvokeNginxResetDiagnosisCommand : PSCmdlet, IDisposable
         }
         WriteVerbose($"Window {since:yyyy-MM-dd HH:mm:ss zzz} .. {until:yyyy-MM-dd HH:mm:ss zzz}; nginx error log: {string.Join(", ", sources)}.");
 
-        var collector = new EvidenceCollector(this, TimeZone, null);
+        var collector = new EvidenceCollector(this, TimeZone, BootTime);
         var records = collector.Run("Get-NginxUpstreamError", parameters, "nginx error log");
         if (records is null || Stopping) return;
         var errors = records.OfType<UpstreamError>().ToList();
@@ -94,7 +122,12 @@ public sealed class InvokeNginxResetDiagnosisCommand : PSCmdlet, IDisposable
         if (Stopping) return;
 
         List<ResetDiagnosis> diagnoses;
-        try { diagnoses = new ResetDiagnoser().Diagnose(errors, evidence, _cancel.Token).ToList(); }
+        var options = new DiagnosisOptions
+        {
+            BurstGap = BurstGap, Skew = Skew, ProcessNames = ProcessName ?? Array.Empty<string>(),
+            Units = Unit ?? Array.Empty<string>(), ProcessIds = ProcessId ?? Array.Empty<int>(),
+        };
+        try { diagnoses = new ResetDiagnoser(options).Diagnose(errors, evidence, _cancel.Token).ToList(); }
         catch (OperationCanceledException) { return; }
         WriteVerbose($"{diagnoses.Count} incident(s) diagnosed.");
 
