@@ -61,6 +61,21 @@ Describe 'Test-NginxUpstream against a real gunicorn' {
             $p.ServerIdleTimeout.TotalSeconds | Should -BeLessThan 4
         }
 
+        It 'measures what Test-NginxKeepaliveConfig needs: KA-IDLE on an upstream that caches connections longer' {
+            if ($noGunicorn) { Set-ItResult -Skipped -Because 'gunicorn is not installed (apt-get install gunicorn)'; return }
+            $p = Test-NginxUpstream -Upstream "127.0.0.1:$($g.Port)" -IdleProbe -MaxIdle 00:00:10
+            $conf = Join-Path $g.Dir 'nginx.conf'
+            $server = "server { listen 8080; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection `"`"; } }"
+            Set-Content $conf "events {}`nhttp {`nupstream app { server 127.0.0.1:$($g.Port); keepalive 16; }`n$server`n}"
+            $f = @(Test-NginxKeepaliveConfig -Path $conf -BackendKeepAliveTimeout $p.ServerIdleTimeout | Where-Object RuleId -eq 'KA-IDLE')
+            $f.Count | Should -Be 1
+            $f[0].Upstream | Should -Be 'app'
+            # nginx's default 60s against the measured 2-3 s: a whole-second keepalive_timeout below it.
+            $f[0].Fix | Should -Match '^upstream app \{ keepalive_timeout [12]s; \}'
+            Set-Content $conf "events {}`nhttp {`nupstream app { server 127.0.0.1:$($g.Port); keepalive 16; keepalive_timeout 500ms; }`n$server`n}"
+            @(Test-NginxKeepaliveConfig -Path $conf -BackendKeepAliveTimeout $p.ServerIdleTimeout | Where-Object RuleId -eq 'KA-IDLE').Count | Should -Be 0
+        }
+
         It 'takes the path of an http:// URL, or -Path' {
             if ($noGunicorn) { Set-ItResult -Skipped -Because 'gunicorn is not installed (apt-get install gunicorn)'; return }
             $p = Test-NginxUpstream "http://127.0.0.1:$($g.Port)/health?x=1"

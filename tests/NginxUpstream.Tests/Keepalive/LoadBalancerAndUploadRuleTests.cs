@@ -14,6 +14,22 @@ public class LoadBalancerAndUploadRuleTests
         KeepaliveLinter.Lint(NginxConfigLoader.LoadText("events {}\nhttp {\n" + http + "\n}\n", "/t/nginx.conf"), o.WithVersion(V))
             .Where(f => f.RuleId == rule).ToList();
 
+    /// <summary>
+    /// An idle timeout measured by Test-NginxUpstream -IdleProbe is not whole seconds: the suggested
+    /// keepalive_timeout is rounded down to whole seconds (below the backend's, never above).
+    /// </summary>
+    [Theory]
+    [InlineData(2998, "keepalive_timeout 1s;")]
+    [InlineData(2000.3, "keepalive_timeout 1s;")]
+    [InlineData(5000, "keepalive_timeout 4s;")]
+    [InlineData(15500, "keepalive_timeout 13s;")]
+    public void KA_IDLE_suggests_whole_seconds_below_a_measured_idle_timeout(double measuredMs, string fix)
+    {
+        var o = new KeepaliveLintOptions { Backend = new BackendProfile { IdleTimeout = TimeSpan.FromMilliseconds(measuredMs) } };
+        var f = Assert.Single(Lint("upstream app { server 127.0.0.1:8000; keepalive 16; }\nserver { listen 80; location / { proxy_pass http://app; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }", o, "KA-IDLE"));
+        Assert.StartsWith("upstream app { " + fix + " }", f.Fix);
+    }
+
     [Fact]
     public void CK_LB_reports_the_http_directive_once_with_every_location_it_governs()
     {

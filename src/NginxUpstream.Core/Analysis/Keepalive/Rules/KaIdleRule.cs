@@ -27,7 +27,10 @@ public sealed class KaIdleRule : KeepaliveRule
         foreach (var u in ctx.Model.Upstreams.Values)
         {
             if (!Fires(ctx, u, out var kt, out var tb, out var set)) continue;
+            // A measured idle timeout (Test-NginxUpstream -IdleProbe: 2.998s) gives a suggestion in whole
+            // seconds, rounded down so it stays below the backend's.
             var target = tb - Margin(tb);
+            if (target >= TimeSpan.FromSeconds(1)) target = TimeSpan.FromSeconds(Math.Floor(target.TotalSeconds));
             var profile = ctx.Profile(u)!;
             var how = set is null ? "the default 60s" : $"{string.Join(' ', set.Args)} ({ConfigModel.Loc(set)})";
             var ka = u.Find("keepalive");
