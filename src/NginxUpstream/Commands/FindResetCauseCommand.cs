@@ -14,14 +14,13 @@ namespace NginxUpstream.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.Find, "ResetCause", DefaultParameterSetName = HostSet)]
 [OutputType(typeof(ResetDiagnosis))]
-public sealed class FindResetCauseCommand : PSCmdlet, IDisposable
+public sealed class FindResetCauseCommand : DiagnosisCommandBase
 {
     private const string HostSet = "Host";
     private const string EvidenceSetName = "Evidence";
     private const string BundleSet = "IncidentPath";
 
     private readonly List<UpstreamError> _errors = new();
-    private readonly CancellationTokenSource _cancel = new();
     private bool _sawInput;
 
     /// <summary>nginx error.log records, usually from Get-NginxUpstreamError -All.</summary>
@@ -39,37 +38,6 @@ public sealed class FindResetCauseCommand : PSCmdlet, IDisposable
     [ValidateNotNullOrEmpty]
     public string? IncidentPath { get; set; }
 
-    /// <summary>Errors further apart than this start a new incident. Default 60 seconds.</summary>
-    [Parameter]
-    public TimeSpan BurstGap { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>How far apart the clocks of two sources may be. Default 3 seconds.</summary>
-    [Parameter]
-    public TimeSpan Skew { get; set; } = TimeSpan.FromSeconds(3);
-
-    /// <summary>Backend process names (wildcards) to treat as the backend in kernel records.</summary>
-    [Parameter]
-    [SupportsWildcards]
-    public string[]? ProcessName { get; set; }
-
-    /// <summary>systemd units or cgroup paths (wildcards) of the backend.</summary>
-    [Parameter]
-    [SupportsWildcards]
-    public string[]? Unit { get; set; }
-
-    /// <summary>Backend process ids.</summary>
-    [Parameter]
-    public int[]? ProcessId { get; set; }
-
-    /// <summary>Zone of timestamps written without one, passed to the log readers. Default: this host's zone.</summary>
-    [Parameter]
-    [TimeZoneTransformation]
-    public TimeZoneInfo? TimeZone { get; set; }
-
-    /// <summary>Boot time of the host whose raw dmesg (seconds since boot) is read, passed to the kernel-log readers.</summary>
-    [Parameter]
-    public DateTimeOffset? BootTime { get; set; }
-
     protected override void ProcessRecord()
     {
         if (InputObject is null) return;
@@ -79,7 +47,7 @@ public sealed class FindResetCauseCommand : PSCmdlet, IDisposable
 
     protected override void EndProcessing()
     {
-        var collector = new EvidenceCollector(this, TimeZone, BootTime);
+        var collector = Collector();
         var evidence = new EvidenceSet();
         List<BundleFile>? bundle = null;
 
@@ -138,11 +106,7 @@ public sealed class FindResetCauseCommand : PSCmdlet, IDisposable
         DedupeKernel(evidence);
         WriteVerbose($"Evidence: {_errors.Count} error.log records, {evidence.OomKills.Count} OOM kills, {evidence.Crashes.Count} crashes, {evidence.BackendEvents.Count} backend events, {evidence.ConfigFindings.Count} config findings, {evidence.Directives.Count} config directives.");
 
-        var options = new DiagnosisOptions
-        {
-            BurstGap = BurstGap, Skew = Skew, ProcessNames = ProcessName ?? Array.Empty<string>(),
-            Units = Unit ?? Array.Empty<string>(), ProcessIds = ProcessId ?? Array.Empty<int>(),
-        };
+        var options = Options();
         var count = 0;
         try
         {
@@ -152,12 +116,12 @@ public sealed class FindResetCauseCommand : PSCmdlet, IDisposable
                 count++;
             }
         }
-        catch (OperationCanceledException) when (Stopping || _cancel.IsCancellationRequested) { }
+        catch (OperationCanceledException) when (Stopping || Cancel.IsCancellationRequested) { }
         WriteVerbose($"{count} incident(s) diagnosed.");
     }
 
     private IEnumerable<ResetDiagnosis> Diagnose(DiagnosisOptions options, EvidenceSet evidence) =>
-        new ResetDiagnoser(options).Diagnose(_errors, evidence, _cancel.Token);
+        new ResetDiagnoser(options).Diagnose(_errors, evidence, Cancel.Token);
 
     /// <summary>The same kill read from two kernel sources (dmesg and journal) counts once.</summary>
     internal static void DedupeKernel(EvidenceSet e)
@@ -168,11 +132,4 @@ public sealed class FindResetCauseCommand : PSCmdlet, IDisposable
         e.Crashes.RemoveAll(c => !seen.Add((c.ProcessId, c.ProcessName, (c.Time?.UtcTicks ?? 0) / TimeSpan.TicksPerSecond / 5)));
     }
 
-    protected override void StopProcessing() => _cancel.Cancel();
-
-    public void Dispose()
-    {
-        _cancel.Dispose();
-        GC.SuppressFinalize(this);
-    }
 }

@@ -16,12 +16,10 @@ namespace NginxUpstream.Commands;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "NginxResetDiagnosis")]
 [OutputType(typeof(NginxResetReport))]
-public sealed class InvokeNginxResetDiagnosisCommand : PSCmdlet, IDisposable
+public sealed class InvokeNginxResetDiagnosisCommand : DiagnosisCommandBase
 {
     /// <summary>Evidence is read this far around the failures, as Find-ResetCause does.</summary>
     private static readonly TimeSpan EvidenceMargin = TimeSpan.FromMinutes(10);
-
-    private readonly CancellationTokenSource _cancel = new();
 
     /// <summary>nginx error log file(s) to read (wildcards allowed). Default: /var/log/nginx/error.log and its rotated files.</summary>
     [Parameter(Position = 0)]
@@ -39,42 +37,9 @@ public sealed class InvokeNginxResetDiagnosisCommand : PSCmdlet, IDisposable
     [TimeBoundTransformation]
     public DateTimeOffset? Until { get; set; }
 
-    /// <summary>Zone of timestamps written without one (nginx's error log). Default: this host's zone.</summary>
-    [Parameter]
-    [TimeZoneTransformation]
-    public TimeZoneInfo? TimeZone { get; set; }
-
     /// <summary>Probe each distinct upstream of the failures once with Test-NginxUpstream's engine (GET /, no idle probe).</summary>
     [Parameter]
     public SwitchParameter Probe { get; set; }
-
-    // The diagnosis options, as Find-ResetCause takes them.
-
-    /// <summary>Errors further apart than this start a new incident. Default 60 seconds.</summary>
-    [Parameter]
-    public TimeSpan BurstGap { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>How far apart the clocks of two sources may be. Default 3 seconds.</summary>
-    [Parameter]
-    public TimeSpan Skew { get; set; } = TimeSpan.FromSeconds(3);
-
-    /// <summary>Backend process names (wildcards) to treat as the backend in kernel records.</summary>
-    [Parameter]
-    [SupportsWildcards]
-    public string[]? ProcessName { get; set; }
-
-    /// <summary>systemd units or cgroup paths (wildcards) of the backend.</summary>
-    [Parameter]
-    [SupportsWildcards]
-    public string[]? Unit { get; set; }
-
-    /// <summary>Backend process ids.</summary>
-    [Parameter]
-    public int[]? ProcessId { get; set; }
-
-    /// <summary>Boot time of the host whose raw dmesg (seconds since boot) is read, passed to the kernel-log readers.</summary>
-    [Parameter]
-    public DateTimeOffset? BootTime { get; set; }
 
     protected override void EndProcessing()
     {
@@ -106,7 +71,7 @@ public sealed class InvokeNginxResetDiagnosisCommand : PSCmdlet, IDisposable
         }
         WriteVerbose($"Window {since:yyyy-MM-dd HH:mm:ss zzz} .. {until:yyyy-MM-dd HH:mm:ss zzz}; nginx error log: {string.Join(", ", sources)}.");
 
-        var collector = new EvidenceCollector(this, TimeZone, BootTime);
+        var collector = Collector();
         var records = collector.Run("Get-NginxUpstreamError", parameters, "nginx error log");
         if (records is null || Stopping) return;
         var errors = records.OfType<UpstreamError>().ToList();
@@ -122,12 +87,7 @@ public sealed class InvokeNginxResetDiagnosisCommand : PSCmdlet, IDisposable
         if (Stopping) return;
 
         List<ResetDiagnosis> diagnoses;
-        var options = new DiagnosisOptions
-        {
-            BurstGap = BurstGap, Skew = Skew, ProcessNames = ProcessName ?? Array.Empty<string>(),
-            Units = Unit ?? Array.Empty<string>(), ProcessIds = ProcessId ?? Array.Empty<int>(),
-        };
-        try { diagnoses = new ResetDiagnoser(options).Diagnose(errors, evidence, _cancel.Token).ToList(); }
+        try { diagnoses = new ResetDiagnoser(Options()).Diagnose(errors, evidence, Cancel.Token).ToList(); }
         catch (OperationCanceledException) { return; }
         WriteVerbose($"{diagnoses.Count} incident(s) diagnosed.");
 
@@ -161,7 +121,7 @@ public sealed class InvokeNginxResetDiagnosisCommand : PSCmdlet, IDisposable
             }
             if (!seen.Add(target!.Key)) continue;
             // "/" rather than the logged URI: a probe must not replay a client's request.
-            try { probes.Add(UpstreamProber.Probe(target, new ProbeOptions { Path = "/" }, WriteVerbose, _cancel.Token)); }
+            try { probes.Add(UpstreamProber.Probe(target, new ProbeOptions { Path = "/" }, WriteVerbose, Cancel.Token)); }
             catch (OperationCanceledException) { break; }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or UnauthorizedAccessException or ArgumentException)
             {
@@ -171,11 +131,4 @@ public sealed class InvokeNginxResetDiagnosisCommand : PSCmdlet, IDisposable
         return probes;
     }
 
-    protected override void StopProcessing() => _cancel.Cancel();
-
-    public void Dispose()
-    {
-        _cancel.Dispose();
-        GC.SuppressFinalize(this);
-    }
 }
