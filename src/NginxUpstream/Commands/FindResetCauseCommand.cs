@@ -98,12 +98,10 @@ public sealed class FindResetCauseCommand : DiagnosisCommandBase
                 collector.FromBundle(evidence, bundle!);
                 break;
             default:
-                var failures = _errors.Where(IncidentGrouper.IsConnectionFailure).ToList();
-                if (failures.Count > 0)
-                    collector.FromHost(evidence, failures.Min(e => e.Time) - TimeSpan.FromMinutes(10), failures.Max(e => e.Time) + TimeSpan.FromMinutes(10));
+                collector.AroundFailures(evidence, _errors.Where(IncidentGrouper.IsConnectionFailure).ToList());
                 break;
         }
-        DedupeKernel(evidence);
+        evidence.DedupeKernel();
         WriteVerbose($"Evidence: {_errors.Count} error.log records, {evidence.OomKills.Count} OOM kills, {evidence.Crashes.Count} crashes, {evidence.BackendEvents.Count} backend events, {evidence.ConfigFindings.Count} config findings, {evidence.Directives.Count} config directives.");
 
         var options = Options();
@@ -122,14 +120,5 @@ public sealed class FindResetCauseCommand : DiagnosisCommandBase
 
     private IEnumerable<ResetDiagnosis> Diagnose(DiagnosisOptions options, EvidenceSet evidence) =>
         new ResetDiagnoser(options).Diagnose(_errors, evidence, Cancel.Token);
-
-    /// <summary>The same kill read from two kernel sources (dmesg and journal) counts once.</summary>
-    internal static void DedupeKernel(EvidenceSet e)
-    {
-        var seen = new HashSet<(int?, string?, long)>();
-        e.OomKills.RemoveAll(k => !seen.Add((k.ProcessId, k.ProcessName, (k.Time?.UtcTicks ?? 0) / TimeSpan.TicksPerSecond / 5)));
-        seen.Clear();
-        e.Crashes.RemoveAll(c => !seen.Add((c.ProcessId, c.ProcessName, (c.Time?.UtcTicks ?? 0) / TimeSpan.TicksPerSecond / 5)));
-    }
 
 }

@@ -18,9 +18,6 @@ namespace NginxUpstream.Commands;
 [OutputType(typeof(NginxResetReport))]
 public sealed class InvokeNginxResetDiagnosisCommand : DiagnosisCommandBase
 {
-    /// <summary>Evidence is read this far around the failures, as Find-ResetCause does.</summary>
-    private static readonly TimeSpan EvidenceMargin = TimeSpan.FromMinutes(10);
-
     /// <summary>nginx error log file(s) to read (wildcards allowed). Default: /var/log/nginx/error.log and its rotated files.</summary>
     [Parameter(Position = 0)]
     [SupportsWildcards]
@@ -80,9 +77,9 @@ public sealed class InvokeNginxResetDiagnosisCommand : DiagnosisCommandBase
 
         // Host evidence as Find-ResetCause's host mode gathers it: around the failures, else the window (config findings still count).
         var evidence = new EvidenceSet();
-        if (failures.Count > 0) collector.FromHost(evidence, failures.Min(e => e.Time) - EvidenceMargin, failures.Max(e => e.Time) + EvidenceMargin);
+        if (failures.Count > 0) collector.AroundFailures(evidence, failures);
         else collector.FromHost(evidence, since, until);
-        FindResetCauseCommand.DedupeKernel(evidence);
+        evidence.DedupeKernel();
         WriteVerbose($"Evidence: {evidence.OomKills.Count} OOM kills, {evidence.Crashes.Count} crashes, {evidence.BackendEvents.Count} backend events, {evidence.ConfigFindings.Count} config findings, {evidence.Directives.Count} config directives.");
         if (Stopping) return;
 

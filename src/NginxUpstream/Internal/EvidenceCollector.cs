@@ -64,6 +64,15 @@ internal sealed class EvidenceCollector(PSCmdlet cmdlet, TimeZoneInfo? zone, Dat
         cmdlet.SessionState.PSVariable.Remove(variable);
     }
 
+    /// <summary>Evidence is read this far before the first failure and after the last.</summary>
+    private static readonly TimeSpan Margin = TimeSpan.FromMinutes(10);
+
+    /// <summary>This host's evidence around <paramref name="failures"/> (none read when there are none).</summary>
+    public void AroundFailures(EvidenceSet set, IReadOnlyCollection<UpstreamError> failures)
+    {
+        if (failures.Count > 0) FromHost(set, failures.Min(e => e.Time) - Margin, failures.Max(e => e.Time) + Margin);
+    }
+
     /// <summary>This host's evidence, with each reader's defaults, limited to the errors' time span.</summary>
     public void FromHost(EvidenceSet set, DateTimeOffset? from, DateTimeOffset? to)
     {

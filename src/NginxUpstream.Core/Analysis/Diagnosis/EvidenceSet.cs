@@ -43,4 +43,13 @@ public sealed class EvidenceSet
     }
 
     private void Note(string? source) { if (source is not null) Sources.Add(source); }
+
+    /// <summary>The same kill or crash read from two kernel sources (dmesg and journal) counts once.</summary>
+    public void DedupeKernel()
+    {
+        var seen = new HashSet<(int?, string?, long)>();
+        OomKills.RemoveAll(k => !seen.Add((k.ProcessId, k.ProcessName, (k.Time?.UtcTicks ?? 0) / TimeSpan.TicksPerSecond / 5)));
+        seen.Clear();
+        Crashes.RemoveAll(c => !seen.Add((c.ProcessId, c.ProcessName, (c.Time?.UtcTicks ?? 0) / TimeSpan.TicksPerSecond / 5)));
+    }
 }
