@@ -67,8 +67,11 @@ public static class ResetReportBuilder
             .ToArray();
 
     /// <summary>The incident with the most failures; on a tie the surer verdict, then the earlier one.</summary>
-    public static ResetDiagnosis? Top(IEnumerable<ResetDiagnosis> diagnoses) =>
-        diagnoses.OrderByDescending(d => d.ErrorCount).ThenByDescending(d => d.Confidence).ThenBy(d => d.Start).FirstOrDefault();
+    public static ResetDiagnosis? Top(IEnumerable<ResetDiagnosis> diagnoses) => ByWeight(diagnoses).FirstOrDefault();
+
+    /// <summary>Most failures first; on a tie the surer verdict, then the earlier one (the order of <see cref="Top"/> and the sentence).</summary>
+    private static IOrderedEnumerable<ResetDiagnosis> ByWeight(IEnumerable<ResetDiagnosis> diagnoses) =>
+        diagnoses.OrderByDescending(d => d.ErrorCount).ThenByDescending(d => d.Confidence).ThenBy(d => d.Start);
 
     private static string Sentence(ResetReportInput input, IReadOnlyList<ResetDiagnosis> diagnoses, int errors, int failures)
     {
@@ -79,8 +82,7 @@ public static class ResetReportBuilder
                 (others > 0 ? $" ({Plural(others, "other upstream error.log record")})." : ".");
         }
         var upstreams = diagnoses.Select(d => d.Upstream).Distinct(StringComparer.Ordinal).Count();
-        var named = diagnoses.OrderByDescending(d => d.ErrorCount).ThenByDescending(d => d.Confidence).ThenBy(d => d.Start)
-            .Take(IncidentsInSummary).Select(Describe).ToList();
+        var named = ByWeight(diagnoses).Take(IncidentsInSummary).Select(Describe).ToList();
         if (diagnoses.Count > IncidentsInSummary) named.Add($"and {diagnoses.Count - IncidentsInSummary} more");
         var text = $"{Plural(diagnoses.Count, "incident")} on {Plural(upstreams, "upstream")} {Window(input.Since, input.Until, input.Generated)}: {string.Join("; ", named)}";
         if (input.Probes.Count > 0) text += "; probe " + string.Join(", ", input.Probes.Select(ProbeResult));
